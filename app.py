@@ -1,0 +1,26 @@
+"""The Chalice app: routes and wiring only. The domain lives in ``chalicelib``."""
+
+from chalice import Chalice, Rate
+
+from chalicelib import jobs
+from chalicelib.api import admin, customer, pages, storefront
+from chalicelib.api.middleware import http_middleware
+
+app = Chalice(app_name="customer-accounts")
+app.api.binary_types = []  # every answer is JSON or HTML text
+app.register_middleware(http_middleware, "http")
+
+app.register_blueprint(storefront.bp)
+app.register_blueprint(customer.bp)
+app.register_blueprint(pages.bp)
+app.register_blueprint(admin.bp)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_sweeper")
+def outbox_sweeper(event: object) -> dict[str, int]:
+    return jobs.sweep_outbox()
+
+
+@app.lambda_function(name="outbox_sender")
+def outbox_sender(event: dict, context: object) -> dict[str, int]:
+    return jobs.send_from_stream(event)

@@ -1,0 +1,1 @@
+"""Customer accounts service: domain code behind the Chalice app in ``app.py``."""

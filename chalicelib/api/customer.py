@@ -1,0 +1,38 @@
+"""Routes of the signed-in customer (``Authorization: Bearer <access token>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib import accounts, sessions
+from chalicelib.api.http import endpoint, json_body, no_content
+from chalicelib.bootstrap import get_container
+from chalicelib.schemas import ChangePasswordIn, parse
+from chalicelib.security import AccessClaims
+from chalicelib.views import customer_view
+
+bp = Blueprint(__name__)
+
+
+def _claims() -> AccessClaims:
+    return sessions.authenticate(get_container(), bp.current_request.headers.get("authorization"))
+
+
+@endpoint(bp, "/me", methods=["GET"])
+def me() -> dict[str, Any]:
+    return customer_view(sessions.current_customer(get_container(), _claims()))
+
+
+@endpoint(bp, "/sessions/current", methods=["DELETE"])
+def sign_out() -> Response:
+    sessions.sign_out(get_container(), _claims())
+    return no_content()
+
+
+@endpoint(bp, "/me/password", methods=["POST"])
+def change_password() -> dict[str, Any]:
+    claims = _claims()
+    data = parse(ChangePasswordIn, json_body(bp.current_request))
+    return accounts.change_password(get_container(), claims, data)

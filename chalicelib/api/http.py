@@ -1,0 +1,138 @@
+"""Request parsing and the error boundary shared by every Blueprint.
+
+``endpoint`` registers a view and wraps it so a ``DomainError`` becomes
+``{"error": {"code", "message"}}`` with the status from ``errors.HTTP_STATUS``;
+anything unexpected is logged with its trace and answered as a bare 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qs
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.errors import (
+    BadRequest,
+    DomainError,
+    MalformedJson,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    http_status,
+)
+from chalicelib.observability import logger
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_BODY_BYTES = 16 * 1024
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def error_response(e: DomainError) -> Response:
+    extra = {"fields": e.fields} if getattr(e, "fields", None) else {}
+    headers = {"Content-Type": JSON}
+    if e.retry_after is not None:
+        headers["Retry-After"] = str(e.retry_after)
+    return Response(error_body(e.code, e.message, **extra), status_code=http_status(e), headers=headers)
+
+
+def internal_error() -> Response:
+    body = error_body("internal_error", "Something went wrong on our side; it has been logged.")
+    return Response(body, status_code=500, headers={"Content-Type": JSON})
+
+
+def guarded(fn: F) -> F:
+    """The error boundary of one view (Chalice would answer its own 500 body otherwise)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as e:
+            if http_status(e) >= 500:
+                logger.warning("request failed", extra={"code": e.code, "detail": e.message})
+            return error_response(e)
+        except Exception:  # the one boundary: log the trace, never send it
+            logger.exception("unhandled error")
+            return internal_error()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def endpoint(bp: Blueprint, path: str, **options: Any) -> Callable[[F], F]:
+    """``bp.route`` with the error boundary; accepts JSON and form posts by default."""
+    options.setdefault("content_types", [JSON, FORM])
+
+    def register(fn: F) -> F:
+        bp.route(path, **options)(guarded(fn))
+        return fn
+
+    return register
+
+
+def media_type(request: Request) -> str:
+    return (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
+
+
+def _raw(request: Request) -> bytes:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    return raw
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object (an empty body counts as ``{}``)."""
+    if media_type(request) != JSON:
+        raise UnsupportedMediaType()
+    raw = _raw(request)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise MalformedJson() from e
+    if not isinstance(data, dict):
+        raise MalformedJson("The body must be a JSON object.")
+    return data
+
+
+def form_body(request: Request) -> dict[str, str]:
+    """A form post's fields (the first value of each)."""
+    try:
+        text = _raw(request).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadRequest("The form is not UTF-8.") from e
+    return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True, max_num_fields=20).items()}
+
+
+def is_form(request: Request) -> bool:
+    return media_type(request) == FORM
+
+
+def idempotency_key(request: Request) -> str | None:
+    value = request.headers.get("idempotency-key")
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(value):
+        raise BadRequest("Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 _ - : .")
+    return value
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
+def accepted(body: dict[str, Any]) -> Response:
+    return Response(body, status_code=202, headers={"Content-Type": JSON})

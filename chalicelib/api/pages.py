@@ -1,0 +1,110 @@
+"""Hosted pages for emailed links: plain HTML forms that work without JavaScript.
+
+GET shows the page (nothing is consumed, so mail scanners that open links do no
+harm); the form POST does the work and redirects to ``STOREFRONT_URL``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib import accounts
+from chalicelib.api.http import endpoint, form_body
+from chalicelib.bootstrap import Container, get_container
+from chalicelib.errors import DomainError, InvalidToken, ValidationFailed, http_status
+from chalicelib.i18n import from_accept_language, negotiate, translator
+from chalicelib.mail.render import render_page
+from chalicelib.schemas import ResetIn
+from chalicelib.tokens import live_token, token_email
+
+bp = Blueprint(__name__)
+
+PAGE_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _language(c: Container, request: Request, preferred: str | None = None) -> str:
+    query = request.query_params or {}
+    candidates = [query.get("lang"), preferred, *from_accept_language(request.headers.get("accept-language"))]
+    return negotiate(candidates, c.settings.DEFAULT_LOCALE)
+
+
+def _page(template: str, language: str, status: int = 200, **context: object) -> Response:
+    c = get_container()
+    body = render_page(template, language, storefront_url=c.settings.STOREFRONT_URL, **context)
+    return Response(body, status_code=status, headers=PAGE_HEADERS)
+
+
+def _invalid(language: str) -> Response:
+    return _page("invalid", language, status=400)
+
+
+def _redirect(c: Container, event: str) -> Response:
+    target = f"{c.settings.STOREFRONT_URL}/?{urlencode({'account_event': event})}"
+    return Response("", status_code=303, headers={"Location": target, "Cache-Control": "no-store"})
+
+
+def _token_param(request: Request) -> str:
+    return (request.query_params or {}).get("token", "")
+
+
+@endpoint(bp, "/verify", methods=["GET"])
+def verify_page() -> Response:
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    try:
+        token = live_token(c, secret, "verify")
+    except InvalidToken:
+        return _invalid(_language(c, request))
+    language = _language(c, request, token.locale)
+    return _page("verify", language, token=secret, email=token_email(token))
+
+
+@endpoint(bp, "/verify", methods=["POST"])
+def verify_form_post() -> Response:
+    c, request = get_container(), bp.current_request
+    form = form_body(request)
+    language = _language(c, request, form.get("lang"))
+    try:
+        accounts.verify_email(c, form.get("token", ""))
+    except InvalidToken:
+        return _invalid(language)
+    return _redirect(c, "email_verified")
+
+
+@endpoint(bp, "/password/reset", methods=["GET"])
+def reset_page() -> Response:
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    try:
+        token = live_token(c, secret, "reset")
+    except InvalidToken:
+        return _invalid(_language(c, request))
+    language = _language(c, request, token.locale)
+    return _page("reset", language, token=secret, email=token_email(token), error=None)
+
+
+def reset_form_post(request: Request) -> Response:
+    """The reset page's form (``POST /password/reset`` as a form post)."""
+    c = get_container()
+    form = form_body(request)
+    language = _language(c, request, form.get("lang"))
+    secret = form.get("token", "")
+    try:
+        token = live_token(c, secret, "reset")
+        if form.get("password", "") != form.get("password_confirm", ""):
+            raise ValidationFailed(translator(language)("page.reset.mismatch"))
+        accounts.reset_password(c, ResetIn(token=secret, password=form.get("password", "")))
+    except InvalidToken:
+        return _invalid(language)
+    except ValidationFailed as e:
+        return _page("reset", language, status=422, token=secret, email=token_email(token), error=e.message)
+    except DomainError as e:
+        return _page("error", language, status=http_status(e))
+    return _redirect(c, "password_reset")

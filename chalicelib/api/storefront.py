@@ -1,0 +1,60 @@
+"""Storefront routes: website settings, sign-up, sign-in, refresh, forgotten password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib import accounts, sessions
+from chalicelib.api import pages
+from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
+from chalicelib.bootstrap import get_container
+from chalicelib.schemas import ForgotIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn, parse
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/website", methods=["GET"])
+def website() -> dict[str, Any]:
+    return get_container().settings.public()
+
+
+@endpoint(bp, "/signup", methods=["POST"])
+def signup() -> Response:
+    request = bp.current_request
+    data = parse(SignupIn, json_body(request))
+    return accepted(accounts.signup(get_container(), data, idempotency_key(request)))
+
+
+@endpoint(bp, "/signup/verify", methods=["POST"])
+def verify_signup() -> dict[str, Any]:
+    data = parse(TokenIn, json_body(bp.current_request))
+    return accounts.verify_email(get_container(), data.token)
+
+
+@endpoint(bp, "/sessions", methods=["POST"])
+def sign_in() -> dict[str, Any]:
+    data = parse(SignInIn, json_body(bp.current_request))
+    return sessions.sign_in(get_container(), data)
+
+
+@endpoint(bp, "/sessions/refresh", methods=["POST"])
+def refresh() -> dict[str, Any]:
+    data = parse(RefreshIn, json_body(bp.current_request))
+    return sessions.refresh(get_container(), data)
+
+
+@endpoint(bp, "/password/forgot", methods=["POST"])
+def forgot_password() -> Response:
+    data = parse(ForgotIn, json_body(bp.current_request))
+    return accepted(accounts.forgot_password(get_container(), data))
+
+
+@endpoint(bp, "/password/reset", methods=["POST"])
+def reset_password() -> Any:
+    request = bp.current_request
+    if is_form(request):  # the hosted page's form
+        return pages.reset_form_post(request)
+    data = parse(ResetIn, json_body(request))
+    return accounts.reset_password(get_container(), data)

@@ -1,0 +1,98 @@
+"""The one place that wires dependencies.
+
+``get_container()`` builds the container on first use from the stage environment
+(clients are created lazily, after moto or the Lambda runtime is ready). Tests and
+tools hand in their own pieces through ``use_container(Container(...))``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
+
+from chalicelib.clock import Clock, SystemClock
+from chalicelib.models import configure_tables
+from chalicelib.security import derive_key, password_hasher
+from chalicelib.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+class SecretSource(Protocol):
+    def master_secret(self) -> str: ...
+
+
+class SecretsManagerSource:
+    """The stage's master secret from Secrets Manager, cached for five minutes."""
+
+    def __init__(self, secret_id: str) -> None:
+        self.secret_id = secret_id
+
+    def master_secret(self) -> str:
+        from aws_lambda_powertools.utilities import parameters
+
+        value = parameters.get_secret(self.secret_id, max_age=300)
+        return value if isinstance(value, str) else bytes(value).decode("utf-8")
+
+
+class StaticSecret:
+    """A fixed secret (benchmarks and unit tests that need no AWS)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def master_secret(self) -> str:
+        return self.value
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    secrets: SecretSource | None = None
+    ses_client: Any = None
+
+    def __post_init__(self) -> None:
+        configure_tables(self.settings.TABLE_PREFIX, _region())
+        if self.secrets is None:
+            self.secrets = SecretsManagerSource(self.settings.SECRET_ID)
+
+    @cached_property
+    def hasher(self) -> PasswordHasher:
+        return password_hasher(self.settings.ARGON2_MEMORY_KIB, self.settings.ARGON2_TIME_COST)
+
+    def key(self, label: str) -> bytes:
+        assert self.secrets is not None
+        return derive_key(self.secrets.master_secret(), label)
+
+    @property
+    def ses(self) -> Any:
+        if self.ses_client is None:
+            import boto3
+
+            self.ses_client = boto3.client("sesv2", region_name=_region())
+        return self.ses_client
+
+
+_container: Container | None = None
+
+
+def get_container() -> Container:
+    """The process-wide container; settings are validated here, once per cold start."""
+    global _container
+    if _container is None:
+        _container = Container(settings=load_settings())
+    return _container
+
+
+def use_container(container: Container | None) -> None:
+    """Install ``container`` (or forget the current one so the next call rebuilds it)."""
+    global _container
+    _container = container

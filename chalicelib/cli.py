@@ -1,0 +1,89 @@
+"""Ops commands: ``python -m chalicelib.cli --stage NAME <command>``.
+
+  staff-keys create --name NAME [--secret S]   create a staff key (the secret is shown once)
+  staff-keys list                              list keys (never their secrets)
+  staff-keys revoke KEY_ID                     revoke a key at once
+  check-settings                               validate the stage's settings
+  sweep-outbox                                 run the outbox sweeper once
+
+AWS credentials and region come from the usual environment; ``AWS_ENDPOINT_URL``
+points the commands at the local moto server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from chalicelib import staff
+from chalicelib.bootstrap import get_container
+from chalicelib.errors import DomainError
+from chalicelib.settings import load_settings
+from chalicelib.stage_config import stage_environment
+from chalicelib.views import iso
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", required=True, help="stage name in .chalice/config.json")
+    commands = parser.add_subparsers(dest="command", required=True)
+    keys = commands.add_parser("staff-keys", help="create, list or revoke staff keys")
+    key_commands = keys.add_subparsers(dest="action", required=True)
+    create = key_commands.add_parser("create")
+    create.add_argument("--name", required=True)
+    create.add_argument("--secret", help="use this secret (local stages only)")
+    key_commands.add_parser("list")
+    revoke = key_commands.add_parser("revoke")
+    revoke.add_argument("key_id")
+    commands.add_parser("check-settings")
+    commands.add_parser("sweep-outbox")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        os.environ.update(stage_environment(args.stage))
+    except KeyError as e:
+        print(e, file=sys.stderr)
+        return 2
+    try:
+        return _run(args)
+    except DomainError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "check-settings":
+        settings = load_settings()
+        print(f"stage {args.stage}: settings valid ({settings.WEBSITE_ID})")
+        return 0
+    c = get_container()
+    if args.command == "sweep-outbox":
+        from chalicelib.mail.outbox import sweep
+
+        print(json.dumps(sweep(c)))
+        return 0
+    if args.action == "create":
+        if args.secret and args.stage != "local":
+            print("error: --secret is only for the local stage", file=sys.stderr)
+            return 2
+        key, secret = staff.create(c, args.name, args.secret)
+        print(json.dumps({"key_id": key.key_id, "name": key.name, "secret": secret}))
+        print("Keep the secret now: it is stored only as a hash.", file=sys.stderr)
+    elif args.action == "list":
+        for key in staff.list_keys(c):
+            revoked = iso(key.revoked_at) or "-"
+            print(f"{key.key_id}\t{key.name}\tcreated {iso(key.created_at)}\trevoked {revoked}")
+    elif args.action == "revoke":
+        key = staff.revoke(c, args.key_id)
+        print(f"revoked {key.key_id} ({key.name})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

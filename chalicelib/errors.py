@@ -1,0 +1,158 @@
+"""Domain errors and the one table that maps them to HTTP answers.
+
+Services raise these; the store raises them from DynamoDB failures; the HTTP
+middleware in ``chalicelib.api.middleware`` turns them into
+``{"error": {"code", "message"}}`` through :data:`HTTP_STATUS`. Nothing else
+decides a status code.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: ``code`` is the stable snake_case code callers see."""
+
+    code = "error"
+    message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.retry_after = retry_after
+
+
+class SettingsError(DomainError):
+    code = "misconfigured"
+    message = "The service is misconfigured."
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+    message = "The request is not valid."
+
+
+class MalformedJson(BadRequest):
+    code = "malformed_json"
+    message = "The request body is not valid JSON."
+
+
+class ValidationFailed(BadRequest):
+    code = "validation_failed"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+class UnsupportedMediaType(BadRequest):
+    code = "unsupported_media_type"
+    message = "Send JSON with Content-Type: application/json."
+
+
+class PayloadTooLarge(BadRequest):
+    code = "payload_too_large"
+    message = "The request body is too large."
+
+
+class WeakPassword(ValidationFailed):
+    code = "weak_password"
+
+
+class InvalidToken(DomainError):
+    code = "invalid_token"
+    message = "This link is invalid, has expired or was already used."
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    message = "The email or password is not correct."
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    message = "Sign in first: a valid access token is required."
+
+
+class EmailNotVerified(DomainError):
+    code = "email_not_verified"
+    message = "Confirm your email address first: follow the link we emailed you."
+
+
+class AccountDisabled(DomainError):
+    code = "account_disabled"
+    message = "This account cannot sign in."
+
+
+class SignupClosed(DomainError):
+    code = "signup_closed"
+    message = "Sign-up on this website is by invitation only."
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    message = "Too many failed attempts; try again later."
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    message = "Not found."
+
+
+class StaleWrite(DomainError):
+    code = "conflict"
+    message = "The record changed meanwhile; read it again and retry."
+
+
+class InvalidState(DomainError):
+    code = "invalid_state"
+    message = "The record is not in a state that allows this."
+
+
+class WrongPassword(DomainError):
+    code = "wrong_password"
+    message = "The current password is not correct."
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was already used for a different request."
+
+
+class ServiceUnavailable(DomainError):
+    code = "service_unavailable"
+    message = "The service is busy; retry shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 2) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
+#: The one table from domain error to HTTP status. Subclasses inherit their
+#: parent's status unless listed; the lookup walks the class's MRO.
+HTTP_STATUS: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    ValidationFailed: 422,
+    InvalidToken: 400,
+    InvalidCredentials: 401,
+    NotAuthenticated: 401,
+    EmailNotVerified: 403,
+    AccountDisabled: 403,
+    SignupClosed: 403,
+    NotFound: 404,
+    StaleWrite: 409,
+    InvalidState: 409,
+    WrongPassword: 403,
+    IdempotencyConflict: 409,
+    TooManyAttempts: 429,
+    SettingsError: 500,
+    ServiceUnavailable: 503,
+    DomainError: 400,
+}
+
+
+def http_status(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return 500

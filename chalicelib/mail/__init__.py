@@ -1,0 +1,1 @@
+"""Emails: templates, the outbox written in the caller's transaction, the SES sender."""

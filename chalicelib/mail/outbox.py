@@ -1,0 +1,144 @@
+"""The email outbox: compose in the caller's transaction, deliver right after, retry later.
+
+An email is never lost: ``compose`` returns an ``OutboxMessage`` the caller writes in
+the same ``TransactWriteItems`` as the change that causes it. The payload (recipient
+and links, which carry raw tokens) is encrypted with a key derived from the stage
+secret, and dropped once sent. Right after commit the email leaves either inline
+(``MAIL_DISPATCH=inline``) or through the outbox table's stream (``stream``); the
+scheduled sweeper retries whatever failed, with exponential backoff, then
+dead-letters it after ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.mail.sender import SendFailed, send_email
+from chalicelib.models import OutboxMessage
+from chalicelib.observability import logger, mask_email, metric
+from chalicelib.security import new_id
+from chalicelib.settings import MailDispatch
+from chalicelib.store import outbox as store
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+SHARDS = 4
+GRACE_SECONDS = 60  # the inline/stream sender's head start before the sweeper may retry
+LEASE_SECONDS = 120
+MAX_ATTEMPTS = 8
+RETENTION_SECONDS = 14 * 86400
+
+
+def backoff_seconds(attempts: int) -> int:
+    """1, 2, 4, ... minutes after each failure, capped at one hour."""
+    return int(min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+@dataclass
+class Envelope:
+    """An email in clear, held in memory by the request that composed it."""
+
+    message_id: str
+    template: str
+    to: str
+    language: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        body = {"template": self.template, "to": self.to, "language": self.language}
+        return json.dumps({**body, "context": self.context}).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, message_id: str, data: bytes) -> Envelope:
+        body = json.loads(data)
+        return cls(message_id, body["template"], body["to"], body["language"], body["context"])
+
+
+def _cipher(c: Container) -> Any:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(c.key("outbox-payload"))
+
+
+def compose(
+    c: Container, template: str, to: str, language: str, context: dict[str, Any]
+) -> tuple[OutboxMessage, Envelope]:
+    """An outbox item to write in the caller's transaction, and its clear envelope."""
+    now = int(c.clock.now())
+    envelope = Envelope(new_id("msg"), template, to, language, context)
+    nonce = os.urandom(12)
+    payload = nonce + _cipher(c).encrypt(nonce, envelope.to_json(), envelope.message_id.encode())
+    item = OutboxMessage(
+        envelope.message_id,
+        template=template,
+        to_hint=mask_email(to),
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now + GRACE_SECONDS,
+        due_shard=f"due#{secrets.randbelow(SHARDS)}",
+        created_at=now,
+        expires_at=now + RETENTION_SECONDS,
+    )
+    return item, envelope
+
+
+def open_payload(c: Container, message: OutboxMessage) -> Envelope:
+    assert message.payload is not None
+    data = bytes(message.payload)
+    clear = _cipher(c).decrypt(data[:12], data[12:], message.message_id.encode())
+    return Envelope.from_json(message.message_id, clear)
+
+
+def after_commit(c: Container, envelopes: list[Envelope]) -> None:
+    """Send what a committed transaction queued, when this stage sends inline."""
+    if c.settings.MAIL_DISPATCH is not MailDispatch.INLINE:
+        return  # the outbox stream's Lambda sends them
+    for envelope in envelopes:
+        _attempt(c, envelope, attempts=1)
+
+
+def deliver(c: Container, message_id: str) -> str:
+    """Claim a pending message and send it (stream handler and sweeper). Returns the outcome."""
+    now = int(c.clock.now())
+    message = store.claim(message_id, now, now + LEASE_SECONDS)
+    if message is None:
+        return "skipped"  # sent, dead, gone, or leased by another sender
+    return _attempt(c, open_payload(c, message), attempts=int(message.attempts))
+
+
+def _attempt(c: Container, envelope: Envelope, attempts: int) -> str:
+    now = int(c.clock.now())
+    try:
+        ses_id = send_email(c, envelope)
+    except SendFailed as e:
+        dead = attempts >= MAX_ATTEMPTS
+        store.record_failure(
+            envelope.message_id, attempts, str(e), now + backoff_seconds(attempts), dead=dead
+        )
+        metric("EmailsDeadLettered" if dead else "EmailsFailed")
+        logger.warning(
+            "email not sent",
+            extra={"message_id": envelope.message_id, "attempts": attempts, "error": str(e)},
+        )
+        return "dead" if dead else "failed"
+    store.mark_sent(envelope.message_id, ses_id, now)
+    metric("EmailsSent")
+    logger.info("email sent", extra={"message_id": envelope.message_id, "template": envelope.template})
+    return "sent"
+
+
+def sweep(c: Container, limit: int = 200) -> dict[str, int]:
+    """Retry every pending message whose time has come, at most ``limit`` per run."""
+    now = int(c.clock.now())
+    outcomes: dict[str, int] = {}
+    for shard in range(SHARDS):
+        for message_id in store.due(f"due#{shard}", now, limit):
+            outcome = deliver(c, message_id)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,0 +1,47 @@
+"""Send one email through SES v2 as a MIME message with text and HTML parts."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.mail.render import render_email
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+    from chalicelib.mail.outbox import Envelope
+
+
+class SendFailed(Exception):
+    """SES did not accept the email (outage, throttling, rejection); the outbox retries."""
+
+
+def build_mime(c: Container, envelope: Envelope) -> bytes:
+    rendered = render_email(envelope.template, envelope.language, envelope.context)
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = formataddr((c.settings.WEBSITE_ID, c.settings.MAIL_FROM))
+    message["To"] = envelope.to
+    message["Message-ID"] = make_msgid(domain=c.settings.MAIL_FROM.split("@")[-1])
+    message["Content-Language"] = envelope.language
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message.as_bytes()
+
+
+def send_email(c: Container, envelope: Envelope) -> str:
+    raw = build_mime(c, envelope)
+    try:
+        answer = c.ses.send_email(
+            FromEmailAddress=c.settings.MAIL_FROM,
+            Destination={"ToAddresses": [envelope.to]},
+            Content={"Raw": {"Data": raw}},
+        )
+    except ClientError as e:
+        raise SendFailed(str(e.response.get("Error", {}).get("Code", "ClientError"))) from e
+    except BotoCoreError as e:
+        raise SendFailed(type(e).__name__) from e
+    return str(answer["MessageId"])

@@ -1,0 +1,278 @@
+"""pynamodb models: one table per kind of record, all named ``{TABLE_PREFIX}-{suffix}``.
+
+Times are epoch seconds (``NumberAttribute``). Every ephemeral item carries
+``expires_at``, which is also the table's DynamoDB TTL attribute: TTL deletion lags
+by days, so every read checks ``expires_at`` in code as well (see ``is_live``).
+``docs/DATA_MODEL.md`` lists each table's access patterns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class BaseTable(Model):
+    """Common base: the real table name is set by ``configure_tables`` at first use."""
+
+    TABLE_SUFFIX: ClassVar[str] = ""
+    TTL_ATTRIBUTE: ClassVar[str | None] = None
+    STREAM: ClassVar[bool] = False
+
+    class Meta:
+        abstract = True
+        table_name = "unconfigured"
+        billing_mode = "PAY_PER_REQUEST"
+
+
+def is_live(item: Any, now: float) -> bool:
+    """An item whose ``expires_at`` has passed is absent, whether or not TTL removed it."""
+    expires_at = getattr(item, "expires_at", None)
+    return expires_at is None or expires_at > now
+
+
+class ExpiryIndex(GlobalSecondaryIndex["Any"]):
+    """Sparse index for cleanup: ``expiry_bucket`` is "YYYY-MM-DD#shard" of the expiry day."""
+
+    class Meta:
+        index_name = "expiry"
+        projection = KeysOnlyProjection()
+
+    expiry_bucket = UnicodeAttribute(hash_key=True)
+    expires_at = NumberAttribute(range_key=True)
+
+
+class Customer(BaseTable):
+    """A customer record. ``version`` guards concurrent updates."""
+
+    TABLE_SUFFIX = "customers"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    namespace = UnicodeAttribute()  # "web:<website>" or "pool:<pool>": where the email is unique
+    website_id = UnicodeAttribute()  # the website the customer signed up on
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    locale = UnicodeAttribute()
+    newsletter = BooleanAttribute(default=False)
+    status = UnicodeAttribute()  # pending | active | inactive | blocked | archived | anonymized
+    session_epoch = NumberAttribute(default=0)  # bumped to end every session at once
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    verified_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # only while a sign-up is unverified
+    expiry_bucket = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    expiry_index = ExpiryIndex()
+
+
+class Login(BaseTable):
+    """The email's uniqueness claim within a namespace, and the credentials sign-in needs.
+
+    Key: ``<namespace>#<email>``. Created in the same transaction as the customer with
+    ``attribute_not_exists`` (or an expired pending claim), so one email has one account.
+    ``status`` and ``session_epoch`` mirror the customer's and are written together.
+    """
+
+    TABLE_SUFFIX = "logins"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    login_key = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    password_hash = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    session_epoch = NumberAttribute(default=0)
+    failed_signins = NumberAttribute(default=0)
+    locked_until = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    expiry_index = ExpiryIndex()
+
+
+class Token(BaseTable):
+    """A single-use emailed token, stored only as the SHA-256 of the secret."""
+
+    TABLE_SUFFIX = "tokens"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute()  # verify | reset
+    customer_id = UnicodeAttribute()
+    login_key = UnicodeAttribute()
+    locale = UnicodeAttribute()
+    bound_version = NumberAttribute(null=True)  # customer version the token was issued for
+    created_at = NumberAttribute()
+    used_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    expiry_index = ExpiryIndex()
+
+
+class Session(BaseTable):
+    """A sign-in session: the refresh token is ``<session_id>.<secret>``, the secret hashed."""
+
+    TABLE_SUFFIX = "sessions"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    session_id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    refresh_hash = UnicodeAttribute()
+    previous_refresh_hash = UnicodeAttribute(null=True)
+    epoch = NumberAttribute()
+    created_at = NumberAttribute()
+    refreshed_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    expiry_index = ExpiryIndex()
+
+
+class StaffKeyKindIndex(GlobalSecondaryIndex["Any"]):
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class StaffKey(BaseTable):
+    """A staff API key, found by the SHA-256 of the presented secret."""
+
+    TABLE_SUFFIX = "staff-keys"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    key_hash = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute()  # public handle for listing and revoking
+    kind = UnicodeAttribute(default="staff_key")
+    name = UnicodeAttribute()
+    created_at = NumberAttribute()
+    revoked_at = NumberAttribute(null=True)
+
+    by_kind = StaffKeyKindIndex()
+
+
+class DueIndex(GlobalSecondaryIndex["Any"]):
+    """Sparse: only pending messages carry ``due_shard``; the sweeper queries each shard."""
+
+    class Meta:
+        index_name = "due"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    next_attempt_at = NumberAttribute(range_key=True)
+
+
+class OutboxMessage(BaseTable):
+    """An email to send, written in the same transaction as the change that causes it."""
+
+    TABLE_SUFFIX = "outbox"
+    TTL_ATTRIBUTE = "expires_at"
+    STREAM = True
+
+    class Meta:
+        table_name = "unconfigured"
+
+    message_id = UnicodeAttribute(hash_key=True)
+    template = UnicodeAttribute()
+    to_hint = UnicodeAttribute()  # masked address, for operators
+    payload = BinaryAttribute(null=True, legacy_encoding=False)  # encrypted {to, locale, context}; dropped once sent
+    status = UnicodeAttribute()  # pending | sent | dead
+    attempts = NumberAttribute(default=0)
+    next_attempt_at = NumberAttribute()
+    due_shard = UnicodeAttribute(null=True)
+    lease_until = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    ses_message_id = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    sent_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    due_index = DueIndex()
+    expiry_index = ExpiryIndex()
+
+
+class IdempotencyRecord(BaseTable):
+    """The answer to a create, kept 24 h under ``<website>#<operation>#<Idempotency-Key>``."""
+
+    TABLE_SUFFIX = "idempotency"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    idempotency_key = UnicodeAttribute(hash_key=True)
+    request_hash = UnicodeAttribute()
+    status_code = NumberAttribute()
+    response = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+ALL_TABLES: tuple[type[BaseTable], ...] = (
+    Customer,
+    Login,
+    Token,
+    Session,
+    StaffKey,
+    OutboxMessage,
+    IdempotencyRecord,
+)
+
+
+def configure_tables(prefix: str, region: str | None = None, host: str | None = None) -> None:
+    """Point every model at ``{prefix}-{suffix}`` and drop cached connections."""
+    for model in ALL_TABLES:
+        model.Meta.table_name = f"{prefix}-{model.TABLE_SUFFIX}"
+        if region:
+            model.Meta.region = region
+        model.Meta.host = host
+        model._connection = None  # pynamodb caches the connection with the old name
+
+
+def create_tables(prefix: str, region: str | None = None, host: str | None = None) -> None:
+    """Create every table (local server and tests; AWS stages get them from ``infra/``)."""
+    configure_tables(prefix, region, host)
+    for model in ALL_TABLES:
+        if not model.exists():
+            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            if model.STREAM:
+                _enable_stream(model)
+            if model.TTL_ATTRIBUTE:
+                model._get_connection().connection.client.update_time_to_live(
+                    TableName=model.Meta.table_name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": model.TTL_ATTRIBUTE},
+                )
+
+
+def _enable_stream(model: type[BaseTable]) -> None:
+    model._get_connection().connection.client.update_table(
+        TableName=model.Meta.table_name,
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+    )

@@ -1,0 +1,92 @@
+"""Request bodies: pydantic models that turn bad input into ``ValidationFailed`` (422)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError
+
+from chalicelib.errors import ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_EMAIL = 254
+
+
+def normalize_email(value: str) -> str:
+    """Trim, validate the syntax (no DNS) and lower-case the whole address."""
+    from email_validator import EmailNotValidError, validate_email
+
+    value = value.strip()
+    if len(value) > MAX_EMAIL:
+        raise ValueError("the email address is too long")
+    try:
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as e:
+        raise ValueError("not a valid email address") from e
+    return checked.normalized.lower()
+
+
+Email = Annotated[str, Field(max_length=MAX_EMAIL + 64), AfterValidator(normalize_email)]
+Password = Annotated[str, Field(max_length=1024)]  # the policy (8-256) is checked by the service
+Secret = Annotated[str, Field(min_length=1, max_length=512)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(str.strip)]
+Locale = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_max_length=4096)
+
+
+class SignupIn(Body):
+    email: Email
+    password: Password
+    name: Name
+    locale: Locale | None = None
+    newsletter: StrictBool = False
+
+
+class TokenIn(Body):
+    token: Secret
+
+
+class SignInIn(Body):
+    email: Email
+    password: Password
+
+
+class RefreshIn(Body):
+    refresh_token: Secret
+
+
+class ForgotIn(Body):
+    email: Email
+
+
+class ResetIn(Body):
+    token: Secret
+    password: Password
+
+
+class ChangePasswordIn(Body):
+    current_password: Password
+    new_password: Password
+
+
+class StatusIn(Body):
+    status: Literal["active", "inactive", "blocked"]
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate ``data`` against ``model``; a 422 lists each wrong field, never its value."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("The body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        fields = {
+            ".".join(str(p) for p in err["loc"]) or "body": str(err["msg"]).removeprefix("Value error, ")
+            for err in e.errors(include_input=False)
+        }
+        summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
+        raise ValidationFailed(f"Invalid fields: {summary}", fields=fields) from e

@@ -1,0 +1,58 @@
+"""Single-use emailed tokens: ≥128-bit secrets from ``secrets``, stored only as SHA-256."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from chalicelib.clock import day_bucket
+from chalicelib.errors import InvalidToken
+from chalicelib.models import Customer, Token, is_live
+from chalicelib.security import new_secret, sha256_hex
+from chalicelib.store import accounts as store
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+EXPIRY_SHARDS = 8
+
+
+def new_token(
+    c: Container, purpose: str, customer: Customer, login_key: str, seconds: int, *, version: int | None
+) -> tuple[Token, str]:
+    """A token item to write and the secret to email (never stored)."""
+    now = int(c.clock.now())
+    secret = new_secret()
+    expires = now + seconds
+    token = Token(
+        sha256_hex(secret),
+        purpose=purpose,
+        customer_id=customer.customer_id,
+        login_key=login_key,
+        locale=customer.locale,
+        bound_version=version,
+        created_at=now,
+        expires_at=expires,
+        expiry_bucket=day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS)),
+    )
+    return token, secret
+
+
+def live_token(c: Container, secret: object, purpose: str) -> Token:
+    """The unused, unexpired token of ``purpose`` for ``secret``, or ``InvalidToken``."""
+    if not isinstance(secret, str) or not 16 <= len(secret) <= 512:
+        raise InvalidToken()
+    token = store.get_token(sha256_hex(secret))
+    if (
+        token is None
+        or token.purpose != purpose
+        or token.used_at is not None
+        or not is_live(token, c.clock.now())
+    ):
+        raise InvalidToken()
+    return token
+
+
+def token_email(token: Token) -> str:
+    """The address a token was issued for (the login key ends with it)."""
+    return token.login_key.split("#", 1)[1]

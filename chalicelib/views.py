@@ -1,0 +1,38 @@
+"""What callers see of a customer: the customer's own view and the staff view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.models import Customer
+
+
+def iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def customer_view(customer: Customer) -> dict[str, Any]:
+    return {
+        "customer_id": customer.customer_id,
+        "email": customer.email,
+        "name": customer.name,
+        "locale": customer.locale,
+        "newsletter": bool(customer.newsletter),
+        "status": customer.status,
+        "email_verified": customer.verified_at is not None,
+        "created_at": iso(customer.created_at),
+    }
+
+
+def staff_view(customer: Customer) -> dict[str, Any]:
+    return {
+        **customer_view(customer),
+        "website_id": customer.website_id,
+        "account_namespace": customer.namespace,
+        "verified_at": iso(customer.verified_at),
+        "updated_at": iso(customer.updated_at),
+        "version": customer.version,
+    }

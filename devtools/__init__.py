@@ -1,0 +1,1 @@
+"""Local development tools (not packaged for Lambda): moto server, mailbox, seeding."""

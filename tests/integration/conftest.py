@@ -1,0 +1,126 @@
+"""Integration tier: the app in-process (chalice.test.Client) on in-process moto."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from app import app
+from chalicelib.bootstrap import Container, use_container
+from chalicelib.clock import ManualClock
+from chalicelib.models import create_tables
+from devtools.mailbox import Mail, from_moto_backend
+from tests.support import BASE_SETTINGS, MAIL_FROM, STRONG_PASSWORD, make_settings
+
+REGION = "us-east-1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(autouse=True)
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    with mock_aws():
+        create_tables(BASE_SETTINGS["TABLE_PREFIX"], REGION)
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=BASE_SETTINGS["SECRET_ID"], SecretString="integration-test-master-secret-0123456789"
+        )
+        boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=MAIL_FROM)
+        yield
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(start=time.time())
+
+
+@pytest.fixture
+def configure(clock: ManualClock) -> Iterator[Callable[..., Container]]:
+    """Install a container with these setting overrides (call again to change them)."""
+
+    def install(**overrides: Any) -> Container:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()
+        container = Container(settings=make_settings(**overrides), clock=clock)
+        use_container(container)
+        return container
+
+    yield install
+    use_container(None)
+
+
+@pytest.fixture
+def container(configure: Callable[..., Container]) -> Container:
+    return configure()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[Client]:
+    with Client(app, stage_name="local") as c:
+        yield c
+
+
+class Api:
+    """JSON calls through chalice.test.Client, with helpers for the common flows."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None, **headers: str) -> Any:
+        all_headers = {"Content-Type": "application/json", **headers}
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        raw = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
+        return self.client.http.request(method, path, headers=all_headers, body=raw or b"")
+
+    def signup(self, email: str, password: str = STRONG_PASSWORD, name: str = "Ada", **extra: Any) -> Any:
+        return self.call("POST", "/signup", {"email": email, "password": password, "name": name, **extra})
+
+    def sign_in(self, email: str, password: str = STRONG_PASSWORD) -> Any:
+        return self.call("POST", "/sessions", {"email": email, "password": password})
+
+    def verified_account(self, email: str, password: str = STRONG_PASSWORD) -> dict[str, Any]:
+        """Sign up, verify through the emailed link, sign in; returns the token pair."""
+        assert self.signup(email, password).status_code == 202
+        token = token_from(last_mail(email).link("/verify"))
+        assert self.call("POST", "/signup/verify", {"token": token}).status_code == 200
+        answer = self.sign_in(email, password)
+        assert answer.status_code == 200, answer.body
+        pair: dict[str, Any] = answer.json_body
+        return pair
+
+
+@pytest.fixture
+def api(client: Client) -> Api:
+    return Api(client)
+
+
+def mails_to(address: str) -> list[Mail]:
+    return [m for m in from_moto_backend() if address in m.to]
+
+
+def last_mail(address: str) -> Mail:
+    mails = mails_to(address)
+    assert mails, f"no email to {address}"
+    return mails[-1]
+
+
+def token_from(link: str) -> str:
+    return link.split("token=", 1)[1]
