@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.clock import day_bucket
 from chalicelib.errors import (
     IdempotencyConflict,
+    InvalidCredentials,
     InvalidState,
     InvalidToken,
     NotFound,
@@ -21,7 +22,6 @@ from chalicelib.errors import (
     SignupClosed,
     StaleWrite,
     WrongPassword,
-    InvalidCredentials,
 )
 from chalicelib.i18n import negotiate
 from chalicelib.mail.outbox import Envelope, after_commit, compose
@@ -52,12 +52,21 @@ EXPIRY_SHARDS = 8
 IDEMPOTENCY_SECONDS = 86400
 
 
-def _mail(c: Container, template: str, to: str, language: str, name: str, **context: Any) -> tuple[OutboxMessage, Envelope]:
+def _mail(
+    c: Container, template: str, to: str, language: str, name: str, **context: Any
+) -> tuple[OutboxMessage, Envelope]:
     values = {"name": name, "website": c.settings.WEBSITE_ID, **context}
     return compose(c, template, to, language, values)
 
 
-def _idempotency(c: Container, operation: str, key: str | None, fingerprint: dict[str, Any], response: dict[str, Any], status: int) -> IdempotencyRecord | None:
+def _idempotency(
+    c: Container,
+    operation: str,
+    key: str | None,
+    fingerprint: dict[str, Any],
+    response: dict[str, Any],
+    status: int,
+) -> IdempotencyRecord | None:
     if key is None:
         return None
     now = int(c.clock.now())
@@ -120,7 +129,15 @@ def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> 
         expiry_bucket=bucket,
     )
     token, secret = new_token(c, "verify", customer, key, s.VERIFY_TOKEN_HOURS * 3600, version=1)
-    message, envelope = _mail(c, "verify", data.email, language, data.name, link=s.link("/verify", secret), hours=s.VERIFY_TOKEN_HOURS)
+    message, envelope = _mail(
+        c,
+        "verify",
+        data.email,
+        language,
+        data.name,
+        link=s.link("/verify", secret),
+        hours=s.VERIFY_TOKEN_HOURS,
+    )
     try:
         store.create_signup(customer, login, token, [message], idem, now)
         metric("SignUps")
@@ -137,7 +154,9 @@ def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> 
     return SIGNUP_ACCEPTED
 
 
-def _signup_over_existing(c: Container, data: SignupIn, key: str, password_hash: str, language: str, idem: IdempotencyRecord | None) -> Envelope:
+def _signup_over_existing(
+    c: Container, data: SignupIn, key: str, password_hash: str, language: str, idem: IdempotencyRecord | None
+) -> Envelope:
     """The address is taken: refresh an unverified sign-up, or tell the owner by email."""
     s, now = c.settings, int(c.clock.now())
     login = store.get_login(key)
@@ -148,13 +167,27 @@ def _signup_over_existing(c: Container, data: SignupIn, key: str, password_hash:
         if customer is None:
             raise ServiceUnavailable("The address is changing state; retry.")
         customer.name, customer.locale, customer.newsletter = data.name, language, data.newsletter
-        token, secret = new_token(c, "verify", customer, key, s.VERIFY_TOKEN_HOURS * 3600, version=int(customer.version) + 1)
-        message, envelope = _mail(c, "verify", data.email, language, data.name, link=s.link("/verify", secret), hours=s.VERIFY_TOKEN_HOURS)
+        token, secret = new_token(
+            c, "verify", customer, key, s.VERIFY_TOKEN_HOURS * 3600, version=int(customer.version) + 1
+        )
+        message, envelope = _mail(
+            c,
+            "verify",
+            data.email,
+            language,
+            data.name,
+            link=s.link("/verify", secret),
+            hours=s.VERIFY_TOKEN_HOURS,
+        )
         store.replace_pending_signup(customer, key, password_hash, token, [message], idem, now)
         metric("SignUpsRepeated")
         return envelope
     message, envelope = _mail(
-        c, "account_exists", data.email, language, data.name,
+        c,
+        "account_exists",
+        data.email,
+        language,
+        data.name,
         signin_link=s.storefront(s.STOREFRONT_SIGNIN_PATH),
         forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
     )
@@ -180,7 +213,15 @@ def forgot_password(c: Container, data: ForgotIn) -> dict[str, Any]:
     if customer is None:
         return FORGOT_ACCEPTED
     token, secret = new_token(c, "reset", customer, key, s.RESET_TOKEN_MINUTES * 60, version=None)
-    message, envelope = _mail(c, "reset", customer.email, customer.locale, customer.name, link=s.link("/password/reset", secret), minutes=s.RESET_TOKEN_MINUTES)
+    message, envelope = _mail(
+        c,
+        "reset",
+        customer.email,
+        customer.locale,
+        customer.name,
+        link=s.link("/password/reset", secret),
+        minutes=s.RESET_TOKEN_MINUTES,
+    )
     store.issue_token(token, [message])
     after_commit(c, [envelope])
     metric("PasswordResetsRequested")
@@ -203,7 +244,14 @@ def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:
 
 def _password_changed_mail(c: Container, customer: Customer) -> tuple[OutboxMessage, Envelope]:
     s = c.settings
-    return _mail(c, "password_changed", customer.email, customer.locale, customer.name, forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH))
+    return _mail(
+        c,
+        "password_changed",
+        customer.email,
+        customer.locale,
+        customer.name,
+        forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
+    )
 
 
 def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) -> dict[str, Any]:

@@ -202,7 +202,9 @@ class OutboxMessage(BaseTable):
     message_id = UnicodeAttribute(hash_key=True)
     template = UnicodeAttribute()
     to_hint = UnicodeAttribute()  # masked address, for operators
-    payload = BinaryAttribute(null=True, legacy_encoding=False)  # encrypted {to, locale, context}; dropped once sent
+    payload = BinaryAttribute(
+        null=True, legacy_encoding=False
+    )  # encrypted {to, locale, context}; dropped once sent
     status = UnicodeAttribute()  # pending | sent | dead
     attempts = NumberAttribute(default=0)
     next_attempt_at = NumberAttribute()
@@ -251,8 +253,8 @@ def configure_tables(prefix: str, region: str | None = None, host: str | None = 
     for model in ALL_TABLES:
         model.Meta.table_name = f"{prefix}-{model.TABLE_SUFFIX}"
         if region:
-            model.Meta.region = region
-        model.Meta.host = host
+            setattr(model.Meta, "region", region)  # noqa: B010 (pynamodb reads it lazily)
+        setattr(model.Meta, "host", host)  # noqa: B010
         model._connection = None  # pynamodb caches the connection with the old name
 
 
@@ -265,14 +267,18 @@ def create_tables(prefix: str, region: str | None = None, host: str | None = Non
             if model.STREAM:
                 _enable_stream(model)
             if model.TTL_ATTRIBUTE:
-                model._get_connection().connection.client.update_time_to_live(
+                _client(model).update_time_to_live(
                     TableName=model.Meta.table_name,
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": model.TTL_ATTRIBUTE},
                 )
 
 
+def _client(model: type[BaseTable]) -> Any:
+    return model._get_connection().connection.client
+
+
 def _enable_stream(model: type[BaseTable]) -> None:
-    model._get_connection().connection.client.update_table(
+    _client(model).update_table(
         TableName=model.Meta.table_name,
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
     )

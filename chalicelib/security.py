@@ -60,9 +60,7 @@ def check_password_policy(password: str, *, email: str = "") -> str:
         )
     lowered = normalised.lower()
     if lowered in _common_passwords() or (email and lowered == email.lower()):
-        raise WeakPassword(
-            "This password is too common; choose another one.", fields={"password": "common"}
-        )
+        raise WeakPassword("This password is too common; choose another one.", fields={"password": "common"})
     return normalised
 
 

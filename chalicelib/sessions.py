@@ -72,9 +72,7 @@ def new_session(c: Container, customer_id: str, epoch: int) -> tuple[Session, Re
 
 
 def token_pair(c: Container, session: Session, refresh: RefreshToken) -> dict[str, Any]:
-    claims = AccessClaims(
-        session.customer_id, session.session_id, int(session.epoch), c.settings.WEBSITE_ID
-    )
+    claims = AccessClaims(session.customer_id, session.session_id, int(session.epoch), c.settings.WEBSITE_ID)
     minutes = c.settings.ACCESS_TOKEN_MINUTES
     access = issue_access_token(c.key("jwt"), claims, c.clock.now(), minutes)
     return {
@@ -117,7 +115,11 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
     if login.status != "active":
         raise AccountDisabled()
     session, refresh = new_session(c, login.customer_id, int(login.session_epoch))
-    rehash = hash_password(c.hasher, data.password) if c.hasher.check_needs_rehash(login.password_hash or "") else None
+    rehash = (
+        hash_password(c.hasher, data.password)
+        if c.hasher.check_needs_rehash(login.password_hash or "")
+        else None
+    )
     needs_login_write = rehash or login.failed_signins or login.locked_until
     extra = account_store.login_reset_step(login, rehash) if needs_login_write else None
     store.start(session, extra)

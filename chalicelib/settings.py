@@ -177,7 +177,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     names = Settings.model_fields.keys()
     raw = {name: env[name] for name in names if env.get(name) not in (None, "")}
     try:
-        return Settings(**raw)
+        return Settings.model_validate(raw)
     except ValidationError as e:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '?'}: {err['msg']}" for err in e.errors()

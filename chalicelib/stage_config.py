@@ -22,4 +22,7 @@ def stage_environment(stage: str, path: Path = CONFIG) -> dict[str, str]:
     config = load_config(path)
     if stage not in config["stages"]:
         raise KeyError(f"no stage {stage!r} in {path}; stages: {', '.join(sorted(config['stages']))}")
-    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+    return {
+        **config.get("environment_variables", {}),
+        **config["stages"][stage].get("environment_variables", {}),
+    }

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Request, Response
 
 from chalicelib.errors import (
     BadRequest,
@@ -40,8 +39,9 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def error_response(e: DomainError) -> Response:
-    extra = {"fields": e.fields} if getattr(e, "fields", None) else {}
-    headers = {"Content-Type": JSON}
+    fields = getattr(e, "fields", None)
+    extra = {"fields": fields} if fields else {}
+    headers: dict[str, str | list[str]] = {"Content-Type": JSON}
     if e.retry_after is not None:
         headers["Retry-After"] = str(e.retry_after)
     return Response(error_body(e.code, e.message, **extra), status_code=http_status(e), headers=headers)
@@ -87,6 +87,8 @@ def media_type(request: Request) -> str:
 
 def _raw(request: Request) -> bytes:
     raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
     return raw
@@ -125,6 +127,7 @@ def idempotency_key(request: Request) -> str | None:
     value = request.headers.get("idempotency-key")
     if value is None:
         return None
+    value = str(value)
     if not IDEMPOTENCY_KEY.match(value):
         raise BadRequest("Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 _ - : .")
     return value

@@ -13,8 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from chalicelib.observability import flush_metrics, logger
 
@@ -34,8 +33,8 @@ CHALICE_CODES = {
 
 
 def correlation_id(request: Request) -> str:
-    supplied = request.headers.get("x-correlation-id")
-    if supplied and CORRELATION.match(supplied):
+    supplied = str(request.headers.get("x-correlation-id") or "")
+    if CORRELATION.match(supplied):
         return supplied
     request_id = (request.context or {}).get("requestId")
     return str(request_id) if request_id else uuid.uuid4().hex

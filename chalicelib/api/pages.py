@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Request, Response
 
 from chalicelib import accounts
 from chalicelib.api.http import endpoint, form_body
@@ -22,15 +21,18 @@ from chalicelib.tokens import live_token, token_email
 
 bp = Blueprint(__name__)
 
-PAGE_HEADERS = {
+PAGE_HEADERS: dict[str, str | list[str]] = {
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
     "X-Frame-Options": "DENY",
 }
 
 
 def _language(c: Container, request: Request, preferred: str | None = None) -> str:
-    query = request.query_params or {}
+    query = dict(request.query_params or {})
     candidates = [query.get("lang"), preferred, *from_accept_language(request.headers.get("accept-language"))]
     return negotiate(candidates, c.settings.DEFAULT_LOCALE)
 
@@ -51,7 +53,8 @@ def _redirect(c: Container, event: str) -> Response:
 
 
 def _token_param(request: Request) -> str:
-    return (request.query_params or {}).get("token", "")
+    query = dict(request.query_params or {})
+    return str(query.get("token", ""))
 
 
 @endpoint(bp, "/verify", methods=["GET"])

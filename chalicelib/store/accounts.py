@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import InvalidToken, StaleWrite
@@ -54,9 +55,7 @@ def get_token(token_hash: str) -> Token | None:
 def _idempotency_step(record: IdempotencyRecord | None, now: int) -> list[tuple[str, Step]]:
     if record is None:
         return []
-    condition = IdempotencyRecord.idempotency_key.does_not_exist() | (
-        IdempotencyRecord.expires_at < now
-    )
+    condition = IdempotencyRecord.idempotency_key.does_not_exist() | (IdempotencyRecord.expires_at < now)
     return [("idempotency", lambda tx: tx.save(record, condition=condition))]
 
 
@@ -132,9 +131,7 @@ def replace_pending_signup(
 
 
 @translated
-def queue_emails(
-    outbox: Sequence[OutboxMessage], idempotency: IdempotencyRecord | None, now: int
-) -> None:
+def queue_emails(outbox: Sequence[OutboxMessage], idempotency: IdempotencyRecord | None, now: int) -> None:
     _run_create(_idempotency_step(idempotency, now), outbox)
 
 
@@ -146,7 +143,7 @@ def _consume(token: Token, now: int) -> Step:
 @translated
 def complete_verification(token: Token, now: int) -> None:
     customer = Customer(token.customer_id, version=token.bound_version)
-    activate = [
+    activate: list[Action] = [
         Customer.status.set("active"),
         Customer.verified_at.set(now),
         Customer.updated_at.set(now),
@@ -184,8 +181,8 @@ def credential_steps(
 ) -> list[tuple[str, Step]]:
     """New password and a new session epoch on customer and login: every session ends."""
     epoch = int(customer.session_epoch) + 1
-    customer_actions = [Customer.session_epoch.set(epoch), Customer.updated_at.set(now)]
-    login_actions = [
+    customer_actions: list[Action] = [Customer.session_epoch.set(epoch), Customer.updated_at.set(now)]
+    login_actions: list[Action] = [
         Login.password_hash.set(password_hash),
         Login.session_epoch.set(epoch),
         Login.failed_signins.set(0),
@@ -268,7 +265,7 @@ def set_status(customer: Customer, login_key: str, status: str, now: int) -> Non
 
 @translated
 def record_failed_signin(login_key: str, customer_id: str, locked_until: int | None) -> None:
-    actions = [Login.failed_signins.add(1)]
+    actions: list[Action] = [Login.failed_signins.add(1)]
     if locked_until is not None:
         actions.append(Login.locked_until.set(locked_until))
     try:
@@ -280,7 +277,7 @@ def record_failed_signin(login_key: str, customer_id: str, locked_until: int | N
 
 def login_reset_step(login: Login, new_hash: str | None) -> tuple[str, Step]:
     """Clear failure counters (and store a rehashed password) with a successful sign-in."""
-    actions = [Login.failed_signins.set(0), Login.locked_until.remove()]
+    actions: list[Action] = [Login.failed_signins.set(0), Login.locked_until.remove()]
     if new_hash:
         actions.append(Login.password_hash.set(new_hash))
     condition = Login.customer_id == login.customer_id

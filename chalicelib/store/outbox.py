@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.models import OutboxMessage
 from chalicelib.store import error_code, translated
@@ -48,7 +49,7 @@ def mark_sent(message_id: str, ses_message_id: str, now: int) -> None:
 
 @translated
 def record_failure(message_id: str, attempts: int, error: str, retry_at: int, *, dead: bool) -> None:
-    actions = [
+    actions: list[Action] = [
         OutboxMessage.attempts.set(attempts),
         OutboxMessage.last_error.set(error[:500]),
         OutboxMessage.lease_until.remove(),

@@ -37,7 +37,9 @@ def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ())
                 tx.save(message, condition=OutboxMessage.message_id.does_not_exist())
     except TransactWriteError as e:
         codes = cancellation_codes(e)
-        failed = {label for label, code in zip(labels, codes) if code == "ConditionalCheckFailed"}
+        failed = {
+            label for label, code in zip(labels, codes, strict=False) if code == "ConditionalCheckFailed"
+        }
         if not failed:
             raise
         raise Cancelled(failed) from e
