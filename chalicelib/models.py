@@ -249,21 +249,52 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
 
 
 def configure_tables(prefix: str, region: str | None = None, host: str | None = None) -> None:
-    """Point every model at ``{prefix}-{suffix}`` and drop cached connections."""
+    """Point every model at ``{prefix}-{suffix}``, sharing one botocore client.
+
+    pynamodb builds a botocore session and client per model; each costs ~100 ms of
+    cold start, so every table's connection reuses the first one's client (botocore
+    clients are thread-safe). Timeouts are short so an outage answers 503 quickly.
+    """
+    shared = None
     for model in ALL_TABLES:
         model.Meta.table_name = f"{prefix}-{model.TABLE_SUFFIX}"
         if region:
-            setattr(model.Meta, "region", region)  # noqa: B010 (pynamodb reads it lazily)
+            setattr(model.Meta, "region", region)  # noqa: B010 (pynamodb reads Meta lazily)
         setattr(model.Meta, "host", host)  # noqa: B010
+        setattr(model.Meta, "connect_timeout_seconds", 2)  # noqa: B010
+        setattr(model.Meta, "read_timeout_seconds", 5)  # noqa: B010
         model._connection = None  # pynamodb caches the connection with the old name
+        connection = model._get_connection().connection
+        if shared is None:
+            shared = connection  # its client is created on first use, by pynamodb
+        else:
+            connection._client = _SharedClient(shared)
 
 
-def create_tables(prefix: str, region: str | None = None, host: str | None = None) -> None:
-    """Create every table (local server and tests; AWS stages get them from ``infra/``)."""
+class _SharedClient:
+    """Stands in for a connection's client and forwards to the shared connection's one."""
+
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._owner.client, name)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def create_tables(
+    prefix: str, region: str | None = None, host: str | None = None, *, wait: bool = True
+) -> None:
+    """Create every table (local server and tests; AWS stages get them from ``infra/``).
+
+    ``wait=False`` skips pynamodb's 2-second polling, for moto where tables are born active.
+    """
     configure_tables(prefix, region, host)
     for model in ALL_TABLES:
         if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            model.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")
             if model.STREAM:
                 _enable_stream(model)
             if model.TTL_ATTRIBUTE:

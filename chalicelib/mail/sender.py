@@ -26,9 +26,9 @@ def build_mime(c: Container, envelope: Envelope) -> bytes:
     message["From"] = formataddr((c.settings.WEBSITE_ID, c.settings.MAIL_FROM))
     message["To"] = envelope.to
     message["Message-ID"] = make_msgid(domain=c.settings.MAIL_FROM.split("@")[-1])
-    message["Content-Language"] = envelope.language
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = envelope.language  # after set_content, which clears Content-*
     return message.as_bytes()
 
 

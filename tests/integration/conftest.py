@@ -17,6 +17,7 @@ from chalicelib.bootstrap import Container, use_container
 from chalicelib.clock import ManualClock
 from chalicelib.models import create_tables
 from devtools.mailbox import Mail, from_moto_backend
+from tests.aws_hooks import HOOKS, Hooks
 from tests.support import BASE_SETTINGS, MAIL_FROM, STRONG_PASSWORD, make_settings
 
 REGION = "us-east-1"
@@ -37,7 +38,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_REGION", REGION)
     with mock_aws():
-        create_tables(BASE_SETTINGS["TABLE_PREFIX"], REGION)
+        create_tables(BASE_SETTINGS["TABLE_PREFIX"], REGION, wait=False)
         boto3.client("secretsmanager", region_name=REGION).create_secret(
             Name=BASE_SETTINGS["SECRET_ID"], SecretString="integration-test-master-secret-0123456789"
         )
@@ -46,19 +47,28 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
+def aws_hooks() -> Iterator[Hooks]:
+    """AWS calls made during the test, and faults to inject (see tests/aws_hooks.py)."""
+    HOOKS.reset()
+    yield HOOKS
+    HOOKS.reset()
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(start=time.time())
 
 
 @pytest.fixture
-def configure(clock: ManualClock) -> Iterator[Callable[..., Container]]:
+def configure(clock: ManualClock, aws_hooks: Hooks) -> Iterator[Callable[..., Container]]:
     """Install a container with these setting overrides (call again to change them)."""
 
     def install(**overrides: Any) -> Container:
         from aws_lambda_powertools.utilities import parameters
 
         parameters.clear_caches()
-        container = Container(settings=make_settings(**overrides), clock=clock)
+        ses = boto3.session.Session().client("sesv2", region_name=REGION)  # carries the test hooks
+        container = Container(settings=make_settings(**overrides), clock=clock, ses_client=ses)
         use_container(container)
         return container
 

@@ -1,0 +1,178 @@
+"""Cold import time of ``app.py`` beside a naive baseline, in fresh interpreters.
+
+Each sample is a new ``python -c`` process timing its own ``import`` (the interpreter's
+start-up is left out, as it is the same for both). ``PYTHONDONTWRITEBYTECODE`` is
+removed from the children's environment and one untimed import runs first, so the
+``.pyc`` caches are warm, as they are in a deployed Lambda package. App and baseline
+samples alternate, so a busy moment on the machine hits both alike.
+
+``-X importtime`` then splits the app's import into what each first-party module costs
+by itself and what each third-party or stdlib package it pulls in costs in total.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = "app"
+BASELINE = "bench.baseline_app"
+FIRST_PARTY = ("app", "chalicelib", "bench")
+SNIPPET = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)\s*$")
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # the baseline builds clients at import
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True
+    )
+
+
+def import_seconds(module: str) -> float:
+    return float(_python("-c", SNIPPET.format(module=module)).stdout.strip())
+
+
+@dataclass
+class ImportCost:
+    name: str  # a first-party module (its own time) or a package it imports (in total)
+    ms: float
+    kind: str  # "self" or "imports"
+    importers: list[str] = field(default_factory=list)
+    biggest_inside: str = ""  # the costliest other package this one pulls in
+
+
+@dataclass
+class ColdStart:
+    app_seconds: list[float]
+    baseline_seconds: list[float]
+    offenders: list[ImportCost]
+    app_importtime_ms: float
+
+    @property
+    def app_ms(self) -> float:
+        return statistics.median(self.app_seconds) * 1000
+
+    @property
+    def baseline_ms(self) -> float:
+        return statistics.median(self.baseline_seconds) * 1000
+
+    @property
+    def ratio(self) -> float:
+        return self.app_ms / self.baseline_ms
+
+
+@dataclass
+class _Node:
+    name: str
+    self_us: int
+    cumulative_us: int
+    children: list[_Node] = field(default_factory=list)
+
+
+def _tree(stderr: str) -> list[_Node]:
+    """Top-level nodes of an ``-X importtime`` report (children print before parents)."""
+    pending: dict[int, list[_Node]] = defaultdict(list)
+    for line in stderr.splitlines():
+        match = LINE.match(line)
+        if not match:
+            continue
+        self_us, cumulative_us, indent, name = match.groups()
+        depth = len(indent) // 2
+        node = _Node(name, int(self_us), int(cumulative_us), pending.pop(depth + 1, []))
+        pending[depth].append(node)
+    return pending[0]
+
+
+def _first_party(name: str) -> bool:
+    return name.split(".")[0] in FIRST_PARTY
+
+
+def _package(name: str) -> str:
+    return name.split(".")[0]
+
+
+def _costs(root: _Node) -> dict[tuple[str, str], tuple[float, set[str], dict[str, float]]]:
+    """(name, kind) -> (ms, importers, ms of other packages nested inside) for one run."""
+    costs: dict[tuple[str, str], tuple[float, set[str], dict[str, float]]] = {}
+
+    def nested(node: _Node, into: dict[str, float], outer: str) -> None:
+        for child in node.children:
+            if _package(child.name) != outer:
+                into[_package(child.name)] = into.get(_package(child.name), 0) + child.cumulative_us / 1000
+            else:
+                nested(child, into, outer)
+
+    def walk(node: _Node) -> None:
+        if _first_party(node.name):
+            costs[(node.name, "self")] = (node.self_us / 1000, set(), {})
+            for child in node.children:
+                walk_child(node, child)
+
+    def walk_child(parent: _Node, child: _Node) -> None:
+        if _first_party(child.name):
+            walk(child)
+            return
+        key = (_package(child.name), "imports")
+        ms, importers, inside = costs.get(key, (0.0, set(), {}))
+        nested(child, inside, _package(child.name))
+        costs[key] = (ms + child.cumulative_us / 1000, importers | {parent.name}, inside)
+
+    walk(root)
+    return costs
+
+
+def importtime(module: str, runs: int) -> tuple[list[ImportCost], float]:
+    """The top costs of importing ``module`` (median over ``runs``), and its total in ms."""
+    samples: list[dict[tuple[str, str], tuple[float, set[str], dict[str, float]]]] = []
+    totals: list[float] = []
+    for _ in range(runs):
+        roots = [n for n in _tree(_python("-X", "importtime", "-c", f"import {module}").stderr) if n.name == module]
+        if not roots:
+            raise RuntimeError(f"-X importtime printed no line for {module}")
+        samples.append(_costs(roots[0]))
+        totals.append(roots[0].cumulative_us / 1000)
+    keys = {k for sample in samples for k in sample}
+    costs = []
+    for name, kind in keys:
+        ms = statistics.median(s.get((name, kind), (0.0, set(), {}))[0] for s in samples)
+        importers = sorted({i for s in samples for i in s.get((name, kind), (0, set(), {}))[1]})
+        inside: dict[str, float] = defaultdict(float)
+        for s in samples:
+            for package, nested_ms in s.get((name, kind), (0, set(), {}))[2].items():
+                inside[package] += nested_ms / len(samples)
+        biggest = max(inside.items(), key=lambda kv: kv[1], default=None)
+        label = f"{biggest[0]} ({biggest[1]:.0f} ms)" if biggest and biggest[1] >= 1 else ""
+        costs.append(ImportCost(name, ms, kind, importers, label))
+    costs.sort(key=lambda c: -c.ms)
+    return costs, statistics.median(totals)
+
+
+def measure(runs: int, importtime_runs: int, say: Callable[[str], None]) -> ColdStart:
+    say(f"cold import: warming .pyc caches, then {runs} fresh interpreters each for app and baseline")
+    for module in (APP, BASELINE):
+        import_seconds(module)
+    app_samples: list[float] = []
+    baseline_samples: list[float] = []
+    for i in range(runs):
+        app_samples.append(import_seconds(APP))
+        baseline_samples.append(import_seconds(BASELINE))
+        if (i + 1) % 5 == 0:
+            say(f"  {i + 1}/{runs}")
+    say(f"cold import: -X importtime of app, {importtime_runs} runs")
+    offenders, total_ms = importtime(APP, importtime_runs)
+    return ColdStart(app_samples, baseline_samples, offenders, total_ms)

@@ -1,0 +1,143 @@
+"""Set up the local stage on a running moto server: tables, secret, sender, staff key.
+
+``python -m devtools.local_setup`` works on ``127.0.0.1:${AWS_PORT:-5000}``;
+``devtools.run_local`` calls :func:`set_up` itself. Re-running it is harmless: what
+exists is kept (above all the secret, which encrypts the queued emails). The staff key's
+secret is ``$LOCAL_STAFF_KEY`` when set, else a new one is generated and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+STAGE = "local"
+REGION = "us-east-1"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+STAFF_KEY_NAME = "local-dev"
+
+
+def aws_environment(aws_port: int) -> dict[str, str]:
+    """Fake credentials and every AWS client pointed at the local moto server."""
+    return {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }
+
+
+def _stray_aws_variables(environ: dict[str, str]) -> list[str]:
+    """Variables that would take a client to a real account or past the local endpoint."""
+    fixed = {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE"}
+    return [n for n in environ if n in fixed or n.startswith("AWS_ENDPOINT_URL_")]
+
+
+def local_environ(base: dict[str, str], aws_port: int) -> dict[str, str]:
+    """``base`` with the local AWS settings: never a real account, even with one configured."""
+    env = {k: v for k, v in base.items() if k not in _stray_aws_variables(base)}
+    return {**env, **aws_environment(aws_port)}
+
+
+def use_local_aws(aws_port: int) -> None:
+    """Point this process's AWS clients at the local moto server."""
+    for name in _stray_aws_variables(dict(os.environ)):
+        del os.environ[name]
+    os.environ.update(aws_environment(aws_port))
+
+
+def _on_port(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    if parts.hostname not in LOCAL_HOSTS:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.hostname}:{port}"))
+
+
+def stage_settings(port: int) -> dict[str, str]:
+    """The ``local`` stage's environment, its local URLs moved to the API's real port."""
+    from chalicelib.stage_config import stage_environment
+
+    env = stage_environment(STAGE)
+    for name in ("PUBLIC_API_URL", "STOREFRONT_URL"):
+        env[name] = _on_port(env[name], port)
+    return env
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    staff_key: str
+    staff_key_id: str
+    staff_key_from_env: bool
+
+
+def set_up(stage_env: dict[str, str], endpoint_url: str, staff_secret: str | None = None) -> SetupResult:
+    """Create what the stage needs on the moto server at ``endpoint_url`` (idempotent)."""
+    import boto3
+
+    from chalicelib.models import create_tables
+
+    create_tables(stage_env["TABLE_PREFIX"], REGION, host=endpoint_url)
+    _create_secret(boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint_url), stage_env)
+    _create_sender(boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint_url), stage_env)
+    key_id, secret = create_staff_key(stage_env, staff_secret)
+    return SetupResult(staff_key=secret, staff_key_id=key_id, staff_key_from_env=staff_secret is not None)
+
+
+def _create_secret(client: object, stage_env: dict[str, str]) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        client.create_secret(Name=stage_env["SECRET_ID"], SecretString=secrets.token_urlsafe(48))  # type: ignore[attr-defined]
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceExistsException":
+            raise  # keep an existing secret: queued emails are encrypted with it
+
+
+def _create_sender(client: object, stage_env: dict[str, str]) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        client.create_email_identity(EmailIdentity=stage_env["MAIL_FROM"])  # type: ignore[attr-defined]
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "AlreadyExistsException":
+            raise
+
+
+def create_staff_key(stage_env: dict[str, str], secret: str | None) -> tuple[str, str]:
+    """A staff key named ``local-dev`` (the one with ``secret`` if it exists already)."""
+    from chalicelib import staff
+    from chalicelib.bootstrap import Container
+    from chalicelib.settings import load_settings
+
+    container = Container(settings=load_settings(stage_env))
+    key, value = staff.create(container, STAFF_KEY_NAME, secret)
+    return key.key_id, value
+
+
+def main(argv: list[str] | None = None) -> int:
+    from chalicelib.errors import DomainError
+    from devtools.moto_server import default_port
+
+    parser = argparse.ArgumentParser(prog="python -m devtools.local_setup", description=__doc__.split("\n")[0])
+    parser.add_argument("--aws-port", type=int, default=default_port(), help="default: $AWS_PORT or 5000")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000), help="the API's port")
+    args = parser.parse_args(argv)
+    use_local_aws(args.aws_port)
+    try:
+        result = set_up(
+            stage_settings(args.port), os.environ["AWS_ENDPOINT_URL"], os.environ.get("LOCAL_STAFF_KEY") or None
+        )
+    except DomainError as e:
+        print(f"error: {e.message}")
+        return 1
+    source = " (from $LOCAL_STAFF_KEY)" if result.staff_key_from_env else ""
+    print(f"local stage ready on {os.environ['AWS_ENDPOINT_URL']}; staff key{source}: {result.staff_key}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,241 @@
+"""``make run``: the whole service on this machine, with moto standing in for AWS.
+
+1. moto's server (with ``GET /_local/mail``) on ``127.0.0.1:${AWS_PORT:-5000}``, in a
+   thread of this process; one already running there (``python -m devtools.moto_server``)
+   is reused, data and all;
+2. the local stage's tables, secret, sender identity and a staff key (``devtools.local_setup``);
+3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess;
+4. the outbox sweeper every few seconds, as the scheduled job does on AWS.
+
+Ctrl-C (or SIGTERM) stops everything. ``chalice local`` writes the stage's environment
+over its own, so when ``PORT`` is not the one in ``.chalice/config.json`` the emailed
+links would point at the wrong port: it runs from a throw-away project directory whose
+config has the local URLs on the real port (``app.py`` and ``chalicelib`` are symlinks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from devtools.local_setup import STAGE, SetupResult, local_environ, set_up, stage_settings, use_local_aws
+from devtools.moto_server import HOST, MAIL_PATH, LocalAwsServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SWEEP_SECONDS = 5
+START_TIMEOUT = 60
+
+
+class StartupError(Exception):
+    """The local service could not start; the message says why and what to do."""
+
+
+def say(message: str) -> None:
+    print(f"[run] {message}", flush=True)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _get(url: str, timeout: float = 2) -> tuple[int, bytes] | None:
+    """Status and body of a GET, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return int(answer.status), answer.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except (OSError, ValueError):
+        return None
+
+
+def is_local_moto(aws_port: int) -> bool:
+    """Does our moto server (the one with the mailbox) answer on ``aws_port``?"""
+    answer = _get(f"http://{HOST}:{aws_port}{MAIL_PATH}")
+    if answer is None or answer[0] != 200:
+        return False
+    try:
+        return isinstance(json.loads(answer[1]), list)
+    except ValueError:
+        return False
+
+
+def start_moto(aws_port: int) -> LocalAwsServer | None:
+    """A new moto server, or None when ours is already running on ``aws_port``."""
+    if is_local_moto(aws_port):
+        say(f"moto already running on {HOST}:{aws_port}: reusing it (its tables and emails stay)")
+        return None
+    if not port_is_free(aws_port):
+        raise StartupError(f"port {aws_port} is taken by something else; run with AWS_PORT=<free port>")
+    say(f"starting moto (embedded AWS) on {HOST}:{aws_port}")
+    return LocalAwsServer(aws_port).start()
+
+
+def chalice_project(stage_env: dict[str, str], directory: Path) -> Path:
+    """A project directory for ``chalice local`` whose local stage has ``stage_env``."""
+    from chalicelib.stage_config import load_config
+
+    config = load_config()
+    stage = config["stages"][STAGE]
+    stage["environment_variables"] = {**stage.get("environment_variables", {}), **stage_env}
+    (directory / ".chalice").mkdir(parents=True, exist_ok=True)
+    (directory / ".chalice" / "config.json").write_text(json.dumps(config, indent=2), "utf-8")
+    for name in ("app.py", "chalicelib"):
+        (directory / name).symlink_to(ROOT / name)
+    return directory
+
+
+def chalice_command() -> list[str]:
+    beside_python = Path(sys.executable).parent / "chalice"
+    found = str(beside_python) if beside_python.exists() else shutil.which("chalice")
+    if found is None:
+        raise StartupError("chalice is not installed; run `make install`")
+    return [found]
+
+
+def start_chalice(project: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    say(f"starting chalice local on {HOST}:{port}")
+    command = [*chalice_command(), "--project-dir", str(project), "local", "--stage", STAGE]
+    command += ["--host", HOST, "--port", str(port), "--no-autoreload"]
+    # Its own session: Ctrl-C reaches only this process, which then stops chalice quietly.
+    return subprocess.Popen(command, env=env, start_new_session=True)
+
+
+def wait_for_api(api_url: str, chalice: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if chalice.poll() is not None:
+            raise StartupError(f"chalice local exited with code {chalice.returncode} (see above)")
+        answer = _get(f"{api_url}/website", timeout=1)
+        if answer is not None and answer[0] == 200:
+            return
+        time.sleep(0.2)
+    raise StartupError(f"chalice local did not answer on {api_url} within {START_TIMEOUT} s")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def banner(api_url: str, aws_url: str, setup: SetupResult) -> str:
+    signup = json.dumps({"email": "ada@example.com", "password": "correct horse battery staple", "name": "Ada"})
+    key_note = "the value of $LOCAL_STAFF_KEY" if setup.staff_key_from_env else "new; set LOCAL_STAFF_KEY to fix it"
+    return "\n".join(
+        [
+            "",
+            "  Customer accounts service, stage local",
+            f"  API          {api_url}",
+            f"  AWS (moto)   {aws_url}",
+            f"  staff key    {setup.staff_key}   ({key_note})",
+            f"               curl -H 'Authorization: Bearer {setup.staff_key}' {api_url}/admin/customers/<id>",
+            f"  emails       make mail   (or {aws_url}{MAIL_PATH})",
+            "",
+            "  Sign up:",
+            f"    curl -i -X POST {api_url}/signup -H 'Content-Type: application/json' \\",
+            f"      -d '{signup}'",
+            "",
+            f"  Failed emails are retried every {SWEEP_SECONDS} s. Code changes need a restart. Ctrl-C stops.",
+            "",
+        ]
+    )
+
+
+def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -> None:
+    """Retry due emails every few seconds until chalice stops or we are interrupted."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib.bootstrap import Container
+    from chalicelib.errors import DomainError
+    from chalicelib.mail.outbox import sweep
+    from chalicelib.observability import flush_metrics
+    from chalicelib.settings import load_settings
+
+    container = Container(settings=load_settings(stage_env))
+    while chalice.poll() is None:
+        time.sleep(SWEEP_SECONDS)
+        try:
+            outcomes = sweep(container)
+        except (DomainError, BotoCoreError, ClientError) as e:  # moto hiccup: try again next round
+            say(f"outbox sweep failed: {e}")
+            continue
+        if outcomes:
+            say(f"outbox sweep: {outcomes}")
+            flush_metrics()
+    raise StartupError(f"chalice local stopped (exit code {chalice.returncode})")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> Any:
+    raise KeyboardInterrupt
+
+
+def run(port: int, aws_port: int, staff_secret: str | None) -> None:
+    if port == aws_port:
+        raise StartupError("PORT and AWS_PORT must differ")
+    if not port_is_free(port):
+        raise StartupError(f"port {port} is in use (another `make run`?); run with PORT=<free port>")
+    moto = start_moto(aws_port)
+    chalice: subprocess.Popen[bytes] | None = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="chalice-local-") as directory:
+            use_local_aws(aws_port)
+            aws_url, api_url = f"http://{HOST}:{aws_port}", f"http://{HOST}:{port}"
+            stage_env = stage_settings(port)
+            say("creating tables, secret, sender identity and staff key")
+            setup = set_up(stage_env, aws_url, staff_secret)
+            project = chalice_project(stage_env, Path(directory))
+            chalice = start_chalice(project, port, local_environ(dict(os.environ), aws_port))
+            wait_for_api(api_url, chalice)
+            print(banner(api_url, aws_url, setup), flush=True)
+            sweep_forever(stage_env, chalice)
+    finally:
+        if chalice is not None:
+            stop_process(chalice)
+        if moto is not None:
+            moto.stop()
+
+
+def main() -> int:
+    from chalicelib.errors import DomainError
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    port = int(os.environ.get("PORT") or 8000)
+    aws_port = int(os.environ.get("AWS_PORT") or 5000)
+    try:
+        run(port, aws_port, os.environ.get("LOCAL_STAFF_KEY") or None)
+    except KeyboardInterrupt:
+        say("stopped")
+        return 0
+    except StartupError as e:
+        say(f"error: {e}")
+        return 1
+    except DomainError as e:  # e.g. a LOCAL_STAFF_KEY too short
+        say(f"error: {e.message}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

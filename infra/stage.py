@@ -1,0 +1,108 @@
+"""What one stage deploys: its settings, its tables and the Lambda functions of the app."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from chalice.utils import to_cfn_resource_name
+
+from chalicelib.models import ALL_TABLES, BaseTable, configure_tables
+from chalicelib.settings import Settings, load_settings
+from chalicelib.stage_config import load_config, stage_environment
+
+#: The function that reads the outbox table's stream (app.py: ``@app.lambda_function``).
+STREAM_CONSUMER = "outbox_sender"
+#: The Chalice logical id of the function that serves every route.
+API_HANDLER = "APIHandler"
+
+
+@dataclass(frozen=True)
+class Table:
+    model: type[BaseTable]
+    name: str  # exactly what ``configure_tables`` points the model at
+
+    @property
+    def logical_id(self) -> str:
+        """``staff-keys`` -> ``StaffKeysTable`` (never clashes with Chalice's ids)."""
+        return "".join(part.capitalize() for part in self.model.TABLE_SUFFIX.split("-")) + "Table"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function Chalice creates: its name in app.py, SAM logical id, function name."""
+
+    key: str
+    logical_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    app_name: str
+    settings: Settings
+    tables: tuple[Table, ...]
+    functions: tuple[Function, ...]
+
+    def function(self, key: str) -> Function:
+        for function in self.functions:
+            if function.key == key:
+                return function
+        known = ", ".join(f.key for f in self.functions)
+        raise LookupError(f"the app defines no Lambda function {key!r} (it has: {known})")
+
+    @property
+    def stream_tables(self) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.model.STREAM)
+
+
+def table_names(prefix: str) -> dict[type[BaseTable], str]:
+    """The table name of every model for ``prefix``, from ``configure_tables`` itself.
+
+    The models' previous configuration is put back, so calling this has no side effect.
+    """
+    saved = [(m, m.Meta.table_name, getattr(m.Meta, "host", None), m._connection) for m in ALL_TABLES]
+    try:
+        configure_tables(prefix)
+        return {model: model.Meta.table_name for model in ALL_TABLES}
+    finally:
+        for model, name, host, connection in saved:
+            model.Meta.table_name = name
+            model.Meta.host = host
+            model._connection = connection
+
+
+def app_functions(chalice_app: Any, app_name: str, stage: str) -> tuple[Function, ...]:
+    """Every Lambda function ``chalice package`` creates, named as ``chalice deploy`` names them."""
+    functions: list[Function] = []
+    if chalice_app.routes:
+        functions.append(Function("api_handler", API_HANDLER, f"{app_name}-{stage}"))
+    names = [auth.name for auth in chalice_app.builtin_auth_handlers]
+    names += [fn.name for fn in chalice_app.pure_lambda_functions]
+    names += [source.name for source in chalice_app.event_sources]
+    for name in names:
+        functions.append(Function(name, to_cfn_resource_name(name), f"{app_name}-{stage}-{name}"))
+    too_long = [f.name for f in functions if len(f.name) > 64]
+    if too_long:
+        raise ValueError(f"Lambda function names longer than 64 characters: {', '.join(too_long)}")
+    return tuple(functions)
+
+
+def load_chalice_app() -> Any:
+    """The ``app`` object of ``app.py`` (run from the project root)."""
+    return importlib.import_module("app").app
+
+
+def load_stage(name: str, chalice_app: Any | None = None) -> Stage:
+    """Settings (validated), tables and functions of stage ``name`` of ``.chalice/config.json``.
+
+    Raises ``KeyError`` for an unknown stage and ``SettingsError`` for invalid settings.
+    """
+    settings = load_settings(stage_environment(name))
+    app_name = str(load_config()["app_name"])
+    names = table_names(settings.TABLE_PREFIX)
+    tables = tuple(Table(model, names[model]) for model in ALL_TABLES)
+    app = chalice_app if chalice_app is not None else load_chalice_app()
+    return Stage(name, app_name, settings, tables, app_functions(app, app_name, name))
