@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-EVENT = "before-parameter-build"
+EVENT = "before-parameter-build"  # once per API call, with the call's own parameters
+RESULT_EVENT = "after-call"  # once per API call, with the parsed answer (errors included)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class Call:
     service: str  # botocore service name: dynamodb, sesv2, secretsmanager
     operation: str  # GetItem, TransactWriteItems, SendEmail, ...
     items: int = 0  # items in a TransactWriteItems / TransactGetItems
+    error: str = ""  # the error code AWS answered, if any (a failed condition, ...)
+
+    @property
+    def label(self) -> str:
+        label = f"{self.operation}[{self.items}]" if self.items else self.operation
+        return f"{label}✗" if self.error else label
 
 
 class Recorder:
@@ -41,6 +48,11 @@ class Recorder:
         if self._window is not None:
             self._window.append(call)
         # None: a non-None answer from this event would replace the call's parameters.
+
+    def on_result(self, parsed: Any = None, **_: Any) -> None:
+        error = parsed.get("Error") if isinstance(parsed, dict) else None
+        if error and self._window:
+            self._window[-1] = replace(self._window[-1], error=str(error.get("Code", "?")))
 
     @contextmanager
     def window(self) -> Iterator[list[Call]]:
@@ -67,14 +79,19 @@ def install() -> Recorder:
         from botocore import handlers
 
         handlers.BUILTIN_HANDLERS.append((EVENT, RECORDER.on_call))
+        handlers.BUILTIN_HANDLERS.append((RESULT_EVENT, RECORDER.on_result))
         RECORDER.installed = True
     return RECORDER
 
 
-def breakdown(calls: list[Call], service: str) -> Counter[str]:
-    """``{"GetItem": 1, "TransactWriteItems[4]": 1}`` for one service's calls."""
-    labels: Counter[str] = Counter()
-    for call in calls:
-        if call.service == service:
-            labels[f"{call.operation}[{call.items}]" if call.items else call.operation] += 1
-    return labels
+def sequence(calls: list[Call], service: str | None = None) -> str:
+    """One service's calls in order, repeats folded: ``GetItem → 2× UpdateItem``."""
+    labels = [c.label if service else f"{c.service}:{c.label}" for c in calls if service in (None, c.service)]
+    folded: list[str] = []
+    count = 0
+    for i, label in enumerate(labels):
+        count += 1
+        if i + 1 == len(labels) or labels[i + 1] != label:
+            folded.append(f"{count}× {label}" if count > 1 else label)
+            count = 0
+    return " → ".join(folded)

@@ -167,6 +167,7 @@ class World:
         self.inline = self.new_container("inline")
         self.stream = self.new_container("stream")
         self.container = self.inline
+        self.use(self.inline)
         self.client = Client(app, stage_name="local", project_dir=str(_root()))
 
     def close(self) -> None:

@@ -37,17 +37,24 @@ def _stray_aws_variables(environ: dict[str, str]) -> list[str]:
     return [n for n in environ if n in fixed or n.startswith("AWS_ENDPOINT_URL_")]
 
 
+def _no_proxy(environ: dict[str, str]) -> dict[str, str]:
+    """Keep calls to the local servers off any HTTP proxy the environment configures."""
+    hosts = [h for h in (environ.get("NO_PROXY") or environ.get("no_proxy") or "").split(",") if h]
+    value = ",".join(dict.fromkeys([*hosts, *LOCAL_HOSTS]))
+    return {"NO_PROXY": value, "no_proxy": value}
+
+
 def local_environ(base: dict[str, str], aws_port: int) -> dict[str, str]:
     """``base`` with the local AWS settings: never a real account, even with one configured."""
     env = {k: v for k, v in base.items() if k not in _stray_aws_variables(base)}
-    return {**env, **aws_environment(aws_port)}
+    return {**env, **aws_environment(aws_port), **_no_proxy(base)}
 
 
 def use_local_aws(aws_port: int) -> None:
     """Point this process's AWS clients at the local moto server."""
     for name in _stray_aws_variables(dict(os.environ)):
         del os.environ[name]
-    os.environ.update(aws_environment(aws_port))
+    os.environ.update({**aws_environment(aws_port), **_no_proxy(dict(os.environ))})
 
 
 def _on_port(url: str, port: int) -> str:

@@ -21,7 +21,8 @@ EXCERPT_LINES = 6
 
 def fetch(aws_port: int, timeout: float = 5) -> list[dict[str, Any]]:
     url = f"http://127.0.0.1:{aws_port}/_local/mail"
-    with urllib.request.urlopen(url, timeout=timeout) as answer:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # a local server: no proxy
+    with opener.open(url, timeout=timeout) as answer:
         mails: list[dict[str, Any]] = json.loads(answer.read())
     return mails
 

@@ -42,6 +42,13 @@ class StartupError(Exception):
     """The local service could not start; the message says why and what to do."""
 
 
+class PortTaken(StartupError):
+    """A port we need is taken (exit code ``PORT_TAKEN``, so a caller may pick others)."""
+
+
+PORT_TAKEN = 3
+
+
 def say(message: str) -> None:
     print(f"[run] {message}", flush=True)
 
@@ -55,10 +62,14 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+#: Local servers only: never through a proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _get(url: str, timeout: float = 2) -> tuple[int, bytes] | None:
     """Status and body of a GET, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:
+        with _OPENER.open(url, timeout=timeout) as answer:
             return int(answer.status), answer.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -83,7 +94,7 @@ def start_moto(aws_port: int) -> LocalAwsServer | None:
         say(f"moto already running on {HOST}:{aws_port}: reusing it (its tables and emails stay)")
         return None
     if not port_is_free(aws_port):
-        raise StartupError(f"port {aws_port} is taken by something else; run with AWS_PORT=<free port>")
+        raise PortTaken(f"port {aws_port} is taken by something else; run with AWS_PORT=<free port>")
     say(f"starting moto (embedded AWS) on {HOST}:{aws_port}")
     return LocalAwsServer(aws_port).start()
 
@@ -195,7 +206,7 @@ def run(port: int, aws_port: int, staff_secret: str | None) -> None:
     if port == aws_port:
         raise StartupError("PORT and AWS_PORT must differ")
     if not port_is_free(port):
-        raise StartupError(f"port {port} is in use (another `make run`?); run with PORT=<free port>")
+        raise PortTaken(f"port {port} is in use (another `make run`?); run with PORT=<free port>")
     moto = start_moto(aws_port)
     chalice: subprocess.Popen[bytes] | None = None
     try:
@@ -228,6 +239,9 @@ def main() -> int:
     except KeyboardInterrupt:
         say("stopped")
         return 0
+    except PortTaken as e:
+        say(f"error: {e}")
+        return PORT_TAKEN
     except StartupError as e:
         say(f"error: {e}")
         return 1

@@ -70,7 +70,7 @@ def table_names(prefix: str) -> dict[type[BaseTable], str]:
     finally:
         for model, name, host, connection in saved:
             model.Meta.table_name = name
-            model.Meta.host = host
+            setattr(model.Meta, "host", host)  # noqa: B010 (as configure_tables sets it)
             model._connection = connection
 
 

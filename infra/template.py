@@ -15,6 +15,7 @@ Chalice deep-merges it: new logical ids add resources, existing ones (the functi
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.models import BaseTable
@@ -54,7 +55,7 @@ def _tags(stage: Stage) -> list[dict[str, str]]:
     return [{"Key": "app", "Value": stage.app_name}, {"Key": "stage", "Value": stage.name}]
 
 
-def _key_schema(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+def _key_schema(keys: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """HASH first, then RANGE: the order DynamoDB requires."""
     ordered = sorted(keys, key=lambda k: k["KeyType"] != "HASH")
     return [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in ordered]
@@ -232,6 +233,9 @@ def _functions(stage: Stage) -> dict[str, Any]:
         log_group = f"{f.logical_id}LogGroup"
         resources[log_group] = {
             "Type": "AWS::Logs::LogGroup",
+            # Logs age out anyway; a retained group would block re-creating the stage.
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
             "Properties": {"LogGroupName": f"/aws/lambda/{f.name}", "RetentionInDays": LOG_RETENTION_DAYS},
         }
         # Merged into Chalice's function: created after its log group, so Lambda never
@@ -255,9 +259,7 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         resources["RestAPI"] = {"Properties": {"GatewayResponses": gateway_responses()}}
     resources.update(_alarms(stage, consumer))
 
-    outputs: dict[str, Any] = {
-        f"{t.logical_id}Name": {"Value": {"Ref": t.logical_id}} for t in stage.tables
-    }
+    outputs: dict[str, Any] = {f"{t.logical_id}Name": {"Value": {"Ref": t.logical_id}} for t in stage.tables}
     outputs["MasterSecretArn"] = {"Value": {"Ref": "MasterSecret"}}
     for table in stage.stream_tables:
         outputs[f"{table.logical_id}StreamArn"] = {"Value": {"Fn::GetAtt": [table.logical_id, "StreamArn"]}}

@@ -1,0 +1,105 @@
+"""The slow tiers' view of the local service: HTTP calls and the moto mailbox."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, fields
+from typing import Any
+
+import requests
+
+from devtools.mailbox import Mail
+from tests.support import STRONG_PASSWORD
+
+MAIL_TIMEOUT = 10  # seconds to wait for an email (inline sending takes well under one)
+
+
+def new_address(label: str = "ada") -> str:
+    """A fresh address per test: the servers live for the whole session."""
+    return f"{label}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def local_session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # local servers: no proxy from the environment
+    return session
+
+
+@dataclass(frozen=True)
+class LocalService:
+    """What ``python -m devtools.run_local`` serves, on ports picked for this session."""
+
+    api_url: str
+    aws_url: str
+    storefront_url: str
+    staff_key: str
+
+
+class Mailbox:
+    """The emails SES (moto) received, read from the moto server's ``/_local/mail``."""
+
+    def __init__(self, aws_url: str) -> None:
+        self.url = f"{aws_url}/_local/mail"
+        self.http = local_session()
+
+    def all(self) -> list[Mail]:
+        """Every email, newest first."""
+        answer = self.http.get(self.url, timeout=5)
+        answer.raise_for_status()
+        names = {f.name for f in fields(Mail)}
+        return [Mail(**{k: v for k, v in item.items() if k in names}) for item in answer.json()]
+
+    def to(self, address: str, subject: str = "") -> list[Mail]:
+        return [m for m in self.all() if address in m.to and subject in m.subject]
+
+    def wait(self, address: str, subject: str = "", count: int = 1, timeout: float = MAIL_TIMEOUT) -> Mail:
+        """The newest email to ``address`` (with ``subject`` in its subject) once ``count`` arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mails = self.to(address, subject)
+            if len(mails) >= count:
+                return mails[0]
+            if time.monotonic() > deadline:
+                seen = [m.subject for m in self.to(address)]
+                raise AssertionError(f"{count} email(s) {subject!r} to {address} not received; got {seen}")
+            time.sleep(0.1)
+
+
+def token_from(link: str) -> str:
+    return link.split("token=", 1)[1]
+
+
+class Api:
+    """JSON calls to the local API over HTTP."""
+
+    def __init__(self, service: LocalService, mailbox: Mailbox) -> None:
+        self.base = service.api_url
+        self.mailbox = mailbox
+        self.http = local_session()
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.http.request(method, f"{self.base}{path}", json=body, headers=headers, timeout=30)
+
+    def signup(self, email: str, password: str = STRONG_PASSWORD, name: str = "Ada", **extra: Any) -> Any:
+        return self.call("POST", "/signup", {"email": email, "password": password, "name": name, **extra})
+
+    def sign_in(self, email: str, password: str = STRONG_PASSWORD) -> requests.Response:
+        return self.call("POST", "/sessions", {"email": email, "password": password})
+
+    def verify_link(self, email: str, **signup: Any) -> str:
+        """Sign up and return the verify link from the email that arrives."""
+        answer = self.signup(email, **signup)
+        assert answer.status_code == 202, answer.text
+        return self.mailbox.wait(email).link("/verify?token=")
+
+    def verified_account(self, email: str, password: str = STRONG_PASSWORD) -> dict[str, Any]:
+        """Sign up, verify with the emailed token, sign in; returns the session."""
+        token = token_from(self.verify_link(email, password=password))
+        answer = self.call("POST", "/signup/verify", {"token": token})
+        assert answer.status_code == 200, answer.text
+        session = self.sign_in(email, password)
+        assert session.status_code == 200, session.text
+        pair: dict[str, Any] = session.json()
+        return pair

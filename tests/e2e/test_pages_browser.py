@@ -1,0 +1,154 @@
+"""The hosted pages in real headless Chromium (Debian's, never a downloaded browser).
+
+Each test gets its link from the email the local service sent, opens it, and checks
+what a customer sees; every page is saved to ``build/screenshots/<name>.png``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.helpers import Api, LocalService, Mailbox, new_address, token_from
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",  # the pages are on 127.0.0.1: never through a proxy from the environment
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+NEW_PASSWORD = "a brand new passphrase for ada"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (Debian chromium, no download)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="en-US", viewport={"width": 800, "height": 640})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_landed_on_storefront(page: Page, service: LocalService, event: str) -> None:
+    assert page.url.startswith(service.storefront_url), page.url
+    assert parse_qs(urlsplit(page.url).query) == {"account_event": [event]}
+
+
+def test_verify_page_confirms_the_address(
+    page: Page, api: Api, local_service: LocalService, mailbox: Mailbox
+) -> None:
+    email = new_address()
+    link = api.verify_link(email)
+
+    opened = page.goto(link)
+    assert opened is not None and opened.status == 200
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert email in page.inner_text("main")
+    assert page.inner_text("h1") == "Confirm your email address"
+    screenshot(page, "verify")
+
+    with page.expect_navigation():
+        page.click("#confirm")
+    assert_landed_on_storefront(page, local_service, "email_verified")
+    assert api.sign_in(email).status_code == 200
+
+
+def test_reset_page_refuses_a_weak_password_then_resets(
+    page: Page, api: Api, local_service: LocalService, mailbox: Mailbox
+) -> None:
+    email = new_address()
+    api.verified_account(email)
+    assert api.call("POST", "/password/forgot", {"email": email}).status_code == 202
+    link = mailbox.wait(email, "Reset your password").link("/password/reset?token=")
+
+    opened = page.goto(link)
+    assert opened is not None and opened.status == 200
+    assert email in page.inner_text("main")
+    screenshot(page, "reset")
+
+    # Chromium itself holds back a too-short password (minlength): nothing is posted.
+    page.fill("#password", "short")
+    page.fill("#password_confirm", "short")
+    page.click("#save")
+    assert page.url == link
+    assert page.eval_on_selector("#password", "e => e.validity.tooShort") is True
+
+    # A browser that skips validation still meets the server's rule: 422, said on the page.
+    page.eval_on_selector("form", "f => { f.noValidate = true; }")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click("#save")
+    assert posted.value.status == 422
+    assert page.locator("[role=alert]").is_visible()
+    assert "8" in page.inner_text("[role=alert]")
+    screenshot(page, "reset-too-short")
+
+    page.fill("#password", NEW_PASSWORD)
+    page.fill("#password_confirm", NEW_PASSWORD + " typo")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click("#save")
+    assert posted.value.status == 422
+    assert page.inner_text("[role=alert]") == "The two passwords are not the same."
+    screenshot(page, "reset-mismatch")
+
+    page.fill("#password", NEW_PASSWORD)
+    page.fill("#password_confirm", NEW_PASSWORD)
+    with page.expect_navigation():
+        page.click("#save")
+    assert_landed_on_storefront(page, local_service, "password_reset")
+    assert api.sign_in(email, NEW_PASSWORD).status_code == 200
+    assert api.sign_in(email).status_code == 401
+
+
+def test_verify_page_speaks_the_customers_language(page: Page, api: Api) -> None:
+    email = new_address("zoe")
+    link = api.verify_link(email, locale="fr", name="Zoé")
+
+    opened = page.goto(link)  # the browser asks for English: the customer's locale wins
+    assert opened is not None and opened.status == 200
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert "Confirmez" in page.inner_text("h1")
+    assert page.inner_text("#confirm") == "Confirmer"
+    screenshot(page, "verify-fr")
+
+
+def test_a_used_link_shows_the_invalid_link_page(page: Page, api: Api) -> None:
+    email = new_address()
+    link = api.verify_link(email)
+    assert api.call("POST", "/signup/verify", {"token": token_from(link)}).status_code == 200
+
+    opened = page.goto(link)
+    assert opened is not None and opened.status == 400
+    assert page.inner_text("h1") == "This link cannot be used"
+    assert page.locator("#confirm").count() == 0
+    screenshot(page, "invalid-link")
