@@ -38,8 +38,9 @@ class MalformedJson(BadRequest):
 
 class ValidationFailed(BadRequest):
     code = "validation_failed"
+    message = "Some fields are not valid."
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.fields = fields or {}
 

@@ -268,7 +268,7 @@ def configure_tables(prefix: str, region: str | None = None, host: str | None = 
         if shared is None:
             shared = connection  # its client is created on first use, by pynamodb
         else:
-            connection._client = _SharedClient(shared)
+            connection._client = _SharedClient(shared)  # type: ignore[assignment]
 
 
 class _SharedClient:

@@ -49,7 +49,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _start(log: Path) -> tuple[subprocess.Popen[bytes], LocalService] | None:
+def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[bytes], LocalService] | None:
     """Start the service on fresh ports; None if a port was taken meanwhile."""
     port, aws_port = free_port(), free_port()
     while aws_port == port:
@@ -61,6 +61,8 @@ def _start(log: Path) -> tuple[subprocess.Popen[bytes], LocalService] | None:
         "LOCAL_STAFF_KEY": STAFF_KEY,
         "PYTHONUNBUFFERED": "1",
     }
+    if storefront_host:
+        env["LOCAL_STOREFRONT_URL"] = f"http://{storefront_host}:{port}/website"
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "devtools.run_local"],
@@ -85,18 +87,31 @@ def _start(log: Path) -> tuple[subprocess.Popen[bytes], LocalService] | None:
     pytest.fail(f"devtools.run_local not ready in {START_TIMEOUT} s:\n{log.read_text('utf-8')}")
 
 
-@pytest.fixture(scope="session")
-def local_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalService]:
-    log = tmp_path_factory.mktemp("run_local") / "run_local.log"
+def _serve(log: Path, storefront_host: str | None = None) -> Iterator[LocalService]:
     for _ in range(ATTEMPTS):
-        started = _start(log)
+        started = _start(log, storefront_host)
         if started is not None:
             break
     else:
         pytest.fail(f"no free ports after {ATTEMPTS} attempts:\n{log.read_text('utf-8')}")
     process, service = started
-    yield service
-    _stop(process)
+    try:
+        yield service
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def local_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalService]:
+    """``make run`` as a developer gets it: the ``local`` stage, API and moto on free ports."""
+    yield from _serve(tmp_path_factory.mktemp("run_local") / "run_local.log")
+
+
+@pytest.fixture(scope="session")
+def cross_origin_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalService]:
+    """The same, its storefront on another origin (``localhost``), as on AWS: pages on
+    ``accounts.shop.example`` redirect to ``www.shop.example``."""
+    yield from _serve(tmp_path_factory.mktemp("run_local") / "run_local.log", storefront_host="localhost")
 
 
 @pytest.fixture(scope="session")

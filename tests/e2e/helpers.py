@@ -94,9 +94,9 @@ class Api:
         assert answer.status_code == 202, answer.text
         return self.mailbox.wait(email).link("/verify?token=")
 
-    def verified_account(self, email: str, password: str = STRONG_PASSWORD) -> dict[str, Any]:
+    def verified_account(self, email: str, password: str = STRONG_PASSWORD, **signup: Any) -> dict[str, Any]:
         """Sign up, verify with the emailed token, sign in; returns the session."""
-        token = token_from(self.verify_link(email, password=password))
+        token = token_from(self.verify_link(email, password=password, **signup))
         answer = self.call("POST", "/signup/verify", {"token": token})
         assert answer.status_code == 200, answer.text
         session = self.sign_in(email, password)

@@ -15,16 +15,30 @@ from tests.integration.conftest import Api, mails_to
         ("{not json", "application/json", 400, "malformed_json"),
         ("[1, 2]", "application/json", 400, "malformed_json"),
         ('{"email": 42, "password": true, "name": []}', "application/json", 422, "validation_failed"),
-        ('{"email": "not-an-email", "password": "long enough pw", "name": "A"}', "application/json", 422,
-         "validation_failed"),
-        ('{"email": "a@example.com", "password": "long enough pw", "name": "' + "x" * 300 + '"}',
-         "application/json", 422, "validation_failed"),
+        (
+            '{"email": "not-an-email", "password": "long enough pw", "name": "A"}',
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        (
+            '{"email": "a@example.com", "password": "long enough pw", "name": "' + "x" * 300 + '"}',
+            "application/json",
+            422,
+            "validation_failed",
+        ),
         ('{"email": "a@example.com"}', "text/plain", 415, "unsupported_media_type"),
-        ('{"email": "a@example.com", "pad": "' + "x" * 20000 + '"}', "application/json", 413,
-         "payload_too_large"),
+        (
+            '{"email": "a@example.com", "pad": "' + "x" * 20000 + '"}',
+            "application/json",
+            413,
+            "payload_too_large",
+        ),
     ],
 )
-def test_bad_sign_up_input_gets_a_stable_4xx(api: Api, body: str, content_type: str, status: int, code: str) -> None:
+def test_bad_sign_up_input_gets_a_stable_4xx(
+    api: Api, body: str, content_type: str, status: int, code: str
+) -> None:
     answer = api.client.http.post("/signup", headers={"Content-Type": content_type}, body=body)
     assert answer.status_code == status, answer.body
     assert answer.json_body["error"]["code"] == code

@@ -68,9 +68,7 @@ def test_the_outbox_payload_is_encrypted_at_rest(api: Api, aws_hooks: Hooks) -> 
     assert stored.to_hint == "a***@e***.com"
 
 
-def test_stream_mode_sends_from_the_outbox_stream_once(
-    api: Api, configure: Callable[..., Container]
-) -> None:
+def test_stream_mode_sends_from_the_outbox_stream_once(api: Api, configure: Callable[..., Container]) -> None:
     configure(MAIL_DISPATCH="stream")
     api.signup("ada@example.com")
     assert mails_to("ada@example.com") == []  # the request only wrote the outbox
@@ -81,7 +79,9 @@ def test_stream_mode_sends_from_the_outbox_stream_once(
     assert len(mails_to("ada@example.com")) == 1
 
 
-def test_the_scheduled_sweeper_is_wired(api: Api, container: Container, clock: ManualClock, aws_hooks: Hooks) -> None:
+def test_the_scheduled_sweeper_is_wired(
+    api: Api, container: Container, clock: ManualClock, aws_hooks: Hooks
+) -> None:
     aws_hooks.fail("sesv2", "SendEmail", "Throttling", times=1)
     api.signup("ada@example.com")
     clock.advance(61)

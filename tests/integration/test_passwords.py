@@ -18,9 +18,13 @@ def test_forgot_answers_the_same_whether_or_not_the_account_exists(api: Api) -> 
     api.verified_account("ada@example.com")
     known = api.call("POST", "/password/forgot", {"email": "ada@example.com"})
     unknown = api.call("POST", "/password/forgot", {"email": "nobody@example.com"})
-    assert (known.status_code, known.json_body) == (unknown.status_code, unknown.json_body) == (
-        202,
-        known.json_body,
+    assert (
+        (known.status_code, known.json_body)
+        == (unknown.status_code, unknown.json_body)
+        == (
+            202,
+            known.json_body,
+        )
     )
     assert last_mail("ada@example.com").subject == "Reset your password"
     assert mails_to("nobody@example.com") == []

@@ -114,7 +114,9 @@ def test_me_refuses_missing_forged_and_foreign_tokens(api: Api, container: Conta
     assert api.call("GET", "/me", token=unsigned).status_code == 401
 
 
-def test_sign_in_rehashes_when_the_argon2_parameters_rise(api: Api, configure: Callable[..., Container]) -> None:
+def test_sign_in_rehashes_when_the_argon2_parameters_rise(
+    api: Api, configure: Callable[..., Container]
+) -> None:
     api.verified_account("ada@example.com")
     before = Login.get("web:test-shop#ada@example.com").password_hash
     assert "m=19456,t=2,p=1" in before

@@ -1,0 +1,98 @@
+"""The error table, the message catalogs, and the email templates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chalicelib import errors
+from chalicelib.i18n import catalog, from_accept_language, negotiate
+from chalicelib.mail.render import SUBJECTS, render_email
+from chalicelib.observability import mask_email
+from chalicelib.schemas import normalize_email
+from chalicelib.settings import SUPPORTED_LOCALES
+
+
+def _domain_errors() -> list[type[errors.DomainError]]:
+    found, todo = [], [errors.DomainError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_domain_error_has_a_stable_snake_case_code_and_a_4xx_or_5xx() -> None:
+    codes = [cls.code for cls in _domain_errors()]
+    assert len(codes) == len(set(codes)), "codes must be unique"
+    for cls in _domain_errors():
+        assert re.fullmatch(r"[a-z][a-z0-9_]+", cls.code)
+        assert 400 <= errors.http_status(cls()) < 600
+
+
+def test_status_lookup_follows_the_table() -> None:
+    assert errors.http_status(errors.WeakPassword("x")) == 422
+    assert errors.http_status(errors.TooManyAttempts()) == 429
+    assert errors.http_status(errors.ServiceUnavailable()) == 503
+
+
+def test_every_catalog_has_every_english_key() -> None:
+    english = set(catalog("en"))
+    for language in SUPPORTED_LOCALES:
+        assert set(catalog(language)) == english, language
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected"),
+    [(["fr-CA"], "fr"), (["de", "fr"], "fr"), ([None, "xx"], "en"), ([], "en"), (["EN_gb"], "en")],
+)
+def test_negotiate(candidates: list[str | None], expected: str) -> None:
+    assert negotiate(candidates, "en") == expected
+
+
+def test_accept_language_is_ordered_by_weight() -> None:
+    assert from_accept_language("de;q=0.5, fr-FR, en;q=0.8") == ["fr-FR", "en", "de"]
+    assert from_accept_language("fr;q=abc") == []
+
+
+@pytest.mark.parametrize("template", sorted(SUBJECTS))
+@pytest.mark.parametrize("language", SUPPORTED_LOCALES)
+def test_every_email_renders_text_and_html_in_every_language(template: str, language: str) -> None:
+    context = {
+        "name": "<Ada>",
+        "website": "shop",
+        "link": "https://a.example/x?token=T",
+        "hours": 24,
+        "minutes": 60,
+        "signin_link": "https://s.example/in",
+        "forgot_link": "https://s.example/forgot",
+    }
+    mail = render_email(template, language, context)
+    assert mail.subject and mail.text and mail.html.startswith("<!doctype html>")
+    assert "&lt;Ada&gt;" in mail.html and "<Ada>" not in mail.html  # HTML is escaped
+    assert "<Ada>" in mail.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("  Ada@Example.COM ", "ada@example.com"),
+        ("bob.smith+shop@mail.example.org", "bob.smith+shop@mail.example.org"),
+    ],
+)
+def test_emails_are_trimmed_lowercased_and_validated(raw: str, normal: str) -> None:
+    assert normalize_email(raw) == normal
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "no-at-sign", "a@b", "a@@example.com", "a b@example.com", "x" * 250 + "@e.com"]
+)
+def test_invalid_emails_are_refused(raw: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_email(raw)
+
+
+def test_addresses_are_masked_for_logs() -> None:
+    assert mask_email("jane.doe@example.com") == "j***@e***.com"
+    assert "jane" not in mask_email("jane@localhost")

@@ -1,0 +1,97 @@
+"""Per-website settings: validated once, a wrong value names the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.errors import SettingsError
+from chalicelib.settings import load_settings
+from chalicelib.stage_config import stage_environment, stage_names
+from tests.support import BASE_SETTINGS, make_settings
+
+
+def test_defaults_follow_the_spec() -> None:
+    s = make_settings()
+    assert (s.SIGNUP_MODE, s.CHECKOUT_MODE, s.SHOP_ACCESS, s.ACCOUNT_SCOPE) == (
+        "free",
+        "optional",
+        "public",
+        "website",
+    )
+    assert s.DOCUMENT_TYPES == ("quotation", "order", "invoice", "subscription", "payment")
+    assert s.GUEST_TTL_DAYS == 30 and s.DEFAULT_LOCALE == "en"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SIGNUP_MODE", "open"),
+        ("CHECKOUT_MODE", "sometimes"),
+        ("SHOP_ACCESS", "private"),
+        ("ACCOUNT_SCOPE", "global"),
+        ("DOCUMENT_TYPES", "order,receipt"),
+        ("GUEST_TTL_DAYS", "thirty"),
+        ("DEFAULT_LOCALE", "xx"),
+        ("STOREFRONT_URL", "shop.example"),
+        ("WEBSITE_ID", "My Shop"),
+        ("ARGON2_MEMORY_KIB", "4096"),
+        ("ARGON2_TIME_COST", "1"),
+        ("ACCESS_TOKEN_MINUTES", "60"),
+        ("REFRESH_TOKEN_DAYS", "90"),
+        ("VERIFY_TOKEN_HOURS", "48"),
+        ("RESET_TOKEN_MINUTES", "240"),
+    ],
+)
+def test_a_wrong_value_fails_naming_the_setting(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**BASE_SETTINGS, name: value})
+    assert name in str(raised.value)
+
+
+def test_a_missing_required_setting_is_named() -> None:
+    environ = {k: v for k, v in BASE_SETTINGS.items() if k != "MAIL_FROM"}
+    with pytest.raises(SettingsError, match="MAIL_FROM"):
+        load_settings(environ)
+
+
+def test_document_types_parse_from_a_comma_list() -> None:
+    assert load_settings({**BASE_SETTINGS, "DOCUMENT_TYPES": "order, invoice"}).DOCUMENT_TYPES == (
+        "order",
+        "invoice",
+    )
+
+
+@pytest.mark.parametrize("stage", stage_names())
+def test_every_stage_in_the_config_is_valid(stage: str) -> None:
+    settings = load_settings(stage_environment(stage))
+    assert settings.WEBSITE_ID
+
+
+def test_the_website_stages_show_the_settings_at_work() -> None:
+    b2c = load_settings(stage_environment("shop-b2c")).public()
+    b2b = load_settings(stage_environment("shop-b2b")).public()
+    assert (b2c["signup_mode"], b2c["checkout_mode"], b2c["shop_access"]) == ("free", "optional", "public")
+    assert (b2b["signup_mode"], b2b["checkout_mode"], b2b["shop_access"]) == (
+        "invitation",
+        "mandatory",
+        "logged_in",
+    )
+    assert b2b["signup_enabled"] is False
+
+
+def test_shared_scope_makes_emails_unique_across_the_pool() -> None:
+    a = make_settings(WEBSITE_ID="shop-a", ACCOUNT_SCOPE="shared", ACCOUNT_POOL="brand")
+    b = make_settings(WEBSITE_ID="shop-b", ACCOUNT_SCOPE="shared", ACCOUNT_POOL="brand")
+    assert a.account_namespace == b.account_namespace == "pool:brand"
+    assert (
+        make_settings(WEBSITE_ID="shop-a").account_namespace
+        != make_settings(WEBSITE_ID="shop-b").account_namespace
+    )
+
+
+def test_no_secret_lives_in_the_stage_config() -> None:
+    from pathlib import Path
+
+    text = Path(".chalice/config.json").read_text().lower()
+    for word in ("secret_key", "password", "aws_secret", "private_key", "sk_"):
+        assert word not in text
