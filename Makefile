@@ -20,7 +20,7 @@ help:
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --upgrade "pip<26.3"
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	@touch $@
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.models import configure_tables
+from chalicelib.observability import metrics
 from chalicelib.security import derive_key, password_hasher
 from chalicelib.settings import Settings, load_settings
 
@@ -89,6 +90,7 @@ def get_container() -> Container:
     global _container
     if _container is None:
         _container = Container(settings=load_settings())
+        metrics.set_default_dimensions(website=_container.settings.WEBSITE_ID)
     return _container
 
 

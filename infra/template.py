@@ -193,7 +193,20 @@ def _alarms(stage: Stage, consumer: Function | None) -> dict[str, Any]:
             EvaluationPeriods=1,
             Threshold=0,
             ComparisonOperator="GreaterThanThreshold",
-        )
+        ),
+        "EmailsFailingAlarm": _alarm(
+            stage,
+            "emails-failing",
+            "SES refused or failed more than 10 emails in each of 3 consecutive 5-minute periods.",
+            Namespace=metrics.namespace,
+            MetricName="EmailsFailed",
+            Dimensions=[{"Name": "service", "Value": SERVICE}],
+            Statistic="Sum",
+            Period=300,
+            EvaluationPeriods=3,
+            Threshold=10,
+            ComparisonOperator="GreaterThanThreshold",
+        ),
     }
     for f in stage.functions:
         resources[f"{f.logical_id}ErrorsAlarm"] = _alarm(

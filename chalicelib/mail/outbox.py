@@ -109,7 +109,13 @@ def deliver(c: Container, message_id: str) -> str:
     message = store.claim(message_id, now, now + LEASE_SECONDS)
     if message is None:
         return "skipped"  # sent, dead, gone, or leased by another sender
-    return _attempt(c, open_payload(c, message), attempts=int(message.attempts))
+    try:
+        envelope = open_payload(c, message)
+    except Exception as e:  # a payload that can't be opened can never be sent
+        return _failed(
+            message_id, int(message.attempts), f"unreadable payload: {type(e).__name__}", now, dead=True
+        )
+    return _attempt(c, envelope, attempts=int(message.attempts))
 
 
 def _attempt(c: Container, envelope: Envelope, attempts: int) -> str:
@@ -117,20 +123,21 @@ def _attempt(c: Container, envelope: Envelope, attempts: int) -> str:
     try:
         ses_id = send_email(c, envelope)
     except SendFailed as e:
-        dead = attempts >= MAX_ATTEMPTS
-        store.record_failure(
-            envelope.message_id, attempts, str(e), now + backoff_seconds(attempts), dead=dead
-        )
-        metric("EmailsDeadLettered" if dead else "EmailsFailed")
-        logger.warning(
-            "email not sent",
-            extra={"message_id": envelope.message_id, "attempts": attempts, "error": str(e)},
-        )
-        return "dead" if dead else "failed"
+        return _failed(envelope.message_id, attempts, str(e), now, dead=attempts >= MAX_ATTEMPTS)
+    except Exception as e:  # a rendering bug must neither lose the email nor fail the caller
+        logger.exception("email could not be built", extra={"message_id": envelope.message_id})
+        return _failed(envelope.message_id, attempts, type(e).__name__, now, dead=attempts >= MAX_ATTEMPTS)
     store.mark_sent(envelope.message_id, ses_id, now)
     metric("EmailsSent")
     logger.info("email sent", extra={"message_id": envelope.message_id, "template": envelope.template})
     return "sent"
+
+
+def _failed(message_id: str, attempts: int, error: str, now: int, *, dead: bool) -> str:
+    store.record_failure(message_id, attempts, error, now + backoff_seconds(attempts), dead=dead)
+    metric("EmailsDeadLettered" if dead else "EmailsFailed")
+    logger.warning("email not sent", extra={"message_id": message_id, "attempts": attempts, "error": error})
+    return "dead" if dead else "failed"
 
 
 def sweep(c: Container, limit: int = 200) -> dict[str, int]:

@@ -191,6 +191,8 @@ def credential_steps(
     if status:
         customer_actions += [Customer.status.set(status), Customer.expires_at.remove()]
         customer_actions += [Customer.expiry_bucket.remove()]
+        if customer.status == "pending":  # the emailed link proved the mailbox
+            customer_actions.append(Customer.verified_at.set(now))
         login_actions += [Login.status.set(status), *CLEAR_EXPIRY]
     return [
         ("customer", lambda tx: tx.update(customer, actions=customer_actions)),

@@ -88,3 +88,18 @@ def test_the_scheduled_sweeper_is_wired(
     event = api.client.events.generate_cw_event("Scheduled Event", "aws.events", {}, [])
     assert api.client.lambda_.invoke("outbox_sweeper", event).payload == {"sent": 1}
     assert len(mails_to("ada@example.com")) == 1
+
+
+def test_an_unreadable_payload_is_dead_lettered_and_does_not_block_the_others(
+    api: Api, container: Container, clock: ManualClock, aws_hooks: Hooks
+) -> None:
+    aws_hooks.fail("sesv2", "SendEmail", "ServiceUnavailable", status=503, times=2)
+    api.signup("ada@example.com")
+    api.signup("bob@example.com")
+    pending = OutboxMessage.batch_get([m.message_id for m in _all()])
+    broken = next(m for m in pending if m.to_hint.startswith("a"))
+    broken.update(actions=[OutboxMessage.payload.set(b"\x00" * 40)])  # e.g. the key was rotated
+    clock.advance(61)
+    assert sweep(container) == {"dead": 1, "sent": 1}
+    assert OutboxMessage.get(broken.message_id).status == "dead"
+    assert len(mails_to("bob@example.com")) == 1

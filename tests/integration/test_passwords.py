@@ -101,4 +101,5 @@ def test_forgot_on_an_unverified_sign_up_lets_the_owner_in(api: Api) -> None:
     token = _reset_token(api, "ada@example.com")
     assert api.call("POST", "/password/reset", {"token": token, "password": NEW_PASSWORD}).status_code == 200
     assert api.sign_in("ada@example.com", "someone else's passphrase").status_code == 401
-    assert api.sign_in("ada@example.com", NEW_PASSWORD).status_code == 200
+    pair = api.sign_in("ada@example.com", NEW_PASSWORD).json_body
+    assert api.call("GET", "/me", token=pair["access_token"]).json_body["email_verified"] is True

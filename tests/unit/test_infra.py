@@ -1,0 +1,144 @@
+"""The packaged infrastructure: tables as the models define them, least-privilege policies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.models import ALL_TABLES
+from chalicelib.stage_config import load_config, stage_names
+from infra import policy as policies
+from infra.stage import load_stage, table_names
+from infra.template import merge_template
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGED = [name for name in stage_names() if name != "local"]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _policy_file(stage: str) -> dict[str, Any]:
+    config = load_config()
+    filename = config["stages"][stage].get("iam_policy_file", config.get("iam_policy_file"))
+    return json.loads((ROOT / ".chalice" / filename).read_text("utf-8"))
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_the_template_creates_every_table_as_the_models_define_it(stage_name: str) -> None:
+    stage = load_stage(stage_name)
+    resources = merge_template(stage)["Resources"]
+    tables = {
+        r["Properties"]["TableName"]: r for r in resources.values() if r.get("Type") == "AWS::DynamoDB::Table"
+    }
+    names = table_names(stage.settings.TABLE_PREFIX)  # what configure_tables sets
+    assert set(tables) == set(names.values())
+
+    for model in ALL_TABLES:
+        table = tables[names[model]]
+        props = table["Properties"]
+        assert names[model] == f"{stage.settings.TABLE_PREFIX}-{model.TABLE_SUFFIX}"
+        assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+        assert props["DeletionProtectionEnabled"] is True
+        assert props["KeySchema"] == [{"AttributeName": model._hash_keyname, "KeyType": "HASH"}]
+
+        defined = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+        expected_gsis = {}
+        for index_name, index in model._indexes.items():
+            keys = {a.attr_name: a for a in index.Meta.attributes.values() if a.is_hash_key or a.is_range_key}
+            hash_key = next(n for n, a in keys.items() if a.is_hash_key)
+            range_keys = [n for n, a in keys.items() if a.is_range_key]
+            expected_gsis[index_name] = (
+                [{"AttributeName": hash_key, "KeyType": "HASH"}]
+                + [{"AttributeName": n, "KeyType": "RANGE"} for n in range_keys],
+                index.Meta.projection.projection_type,
+            )
+            for name, attribute in keys.items():
+                assert defined[name] == attribute.attr_type, (model.__name__, name)
+        gsis = {
+            g["IndexName"]: (g["KeySchema"], g["Projection"]["ProjectionType"])
+            for g in props.get("GlobalSecondaryIndexes", [])
+        }
+        assert gsis == expected_gsis, model.__name__
+        # Only key attributes may be defined (CloudFormation rejects the others).
+        key_names = {model._hash_keyname} | {k["AttributeName"] for ks, _ in gsis.values() for k in ks}
+        assert set(defined) == key_names
+
+        if model.TTL_ATTRIBUTE:
+            assert props["TimeToLiveSpecification"] == {"AttributeName": model.TTL_ATTRIBUTE, "Enabled": True}
+        else:
+            assert "TimeToLiveSpecification" not in props
+        if model.STREAM:
+            assert props["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
+        else:
+            assert "StreamSpecification" not in props
+
+
+def test_the_expected_indexes_exist() -> None:
+    """The access paths the code relies on (SPEC §4: no Scan, cleanup through a sparse index)."""
+    stage = load_stage(PACKAGED[0])
+    props = {
+        r["Properties"]["TableName"].removeprefix(stage.settings.TABLE_PREFIX + "-"): r["Properties"]
+        for r in merge_template(stage)["Resources"].values()
+        if r.get("Type") == "AWS::DynamoDB::Table"
+    }
+    indexes = {t: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])} for t, p in props.items()}
+    assert indexes["outbox"] == {"due", "expiry"}
+    assert indexes["staff-keys"] == {"by_kind"}
+    for table in ("customers", "logins", "tokens", "sessions"):
+        assert "expiry" in indexes[table]
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_the_outbox_stream_feeds_the_sender(stage_name: str) -> None:
+    resources = merge_template(load_stage(stage_name))["Resources"]
+    mappings = [r for r in resources.values() if r.get("Type") == "AWS::Lambda::EventSourceMapping"]
+    assert len(mappings) == 1
+    props = mappings[0]["Properties"]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["OutboxTable", "StreamArn"]}
+    assert props["FunctionName"] == {"Ref": "OutboxSender"}
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] >= 0
+
+
+@pytest.mark.parametrize("stage_name", stage_names())
+def test_no_policy_grants_scan_or_star(stage_name: str) -> None:
+    policy = _policy_file(stage_name)
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement and "NotResource" not in statement
+        actions = [a.lower() for a in _as_list(statement["Action"])]
+        assert "dynamodb:scan" not in actions
+        assert not any(a == "*" or a.endswith(":*") for a in actions), statement["Sid"]
+        assert "*" not in _as_list(statement["Resource"]), statement["Sid"]
+    assert policies.problems(policy) == []
+
+
+@pytest.mark.parametrize("stage_name", stage_names())
+def test_each_policy_names_only_its_own_stage(stage_name: str) -> None:
+    stage = load_stage(stage_name)
+    policy = _policy_file(stage_name)
+    assert policy == policies.stage_policy(stage)  # else: python -m devtools.package --write-policies
+    dynamodb = [
+        r for s in policy["Statement"] for r in _as_list(s["Resource"]) if r.startswith("arn:aws:dynamodb:")
+    ]
+    own = {f"table/{t.name}" for t in stage.tables}
+    assert dynamodb and all(
+        r.split(":", 5)[5].split("/index/")[0].split("/stream/")[0] in own for r in dynamodb
+    )
+
+
+def test_the_local_stage_is_never_packaged(capsys: pytest.CaptureFixture[str]) -> None:
+    from devtools.package import package
+
+    assert package("local") == 2
+    assert "never deployed" in capsys.readouterr().err
