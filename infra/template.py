@@ -187,7 +187,10 @@ def _alarms(stage: Stage, consumer: Function | None) -> dict[str, Any]:
             "An email failed every attempt and was dead-lettered (outbox status 'dead').",
             Namespace=metrics.namespace,
             MetricName="EmailsDeadLettered",
-            Dimensions=[{"Name": "service", "Value": SERVICE}],
+            Dimensions=[
+                {"Name": "service", "Value": SERVICE},
+                {"Name": "website", "Value": stage.settings.WEBSITE_ID},
+            ],
             Statistic="Sum",
             Period=300,
             EvaluationPeriods=1,
@@ -200,7 +203,10 @@ def _alarms(stage: Stage, consumer: Function | None) -> dict[str, Any]:
             "SES refused or failed more than 10 emails in each of 3 consecutive 5-minute periods.",
             Namespace=metrics.namespace,
             MetricName="EmailsFailed",
-            Dimensions=[{"Name": "service", "Value": SERVICE}],
+            Dimensions=[
+                {"Name": "service", "Value": SERVICE},
+                {"Name": "website", "Value": stage.settings.WEBSITE_ID},
+            ],
             Statistic="Sum",
             Period=300,
             EvaluationPeriods=3,
