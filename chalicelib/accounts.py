@@ -25,7 +25,7 @@ from chalicelib.errors import (
 )
 from chalicelib.i18n import negotiate
 from chalicelib.mail.outbox import Envelope, after_commit, compose
-from chalicelib.models import Customer, IdempotencyRecord, Login, OutboxMessage, is_live
+from chalicelib.models import Customer, IdempotencyRecord, Login, OutboxMessage, Token, is_live
 from chalicelib.observability import metric
 from chalicelib.schemas import ChangePasswordIn, ForgotIn, ResetIn, SignupIn
 from chalicelib.security import AccessClaims, check_password_policy, hash_password
@@ -128,16 +128,7 @@ def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> 
         expires_at=expires,
         expiry_bucket=bucket,
     )
-    token, secret = new_token(c, "verify", customer, key, s.VERIFY_TOKEN_HOURS * 3600, version=1)
-    message, envelope = _mail(
-        c,
-        "verify",
-        data.email,
-        language,
-        data.name,
-        link=s.link("/verify", secret),
-        hours=s.VERIFY_TOKEN_HOURS,
-    )
+    token, message, envelope = _verify_link(c, customer, key, version=1)
     try:
         store.create_signup(customer, login, token, [message], idem, now)
         metric("SignUps")
@@ -154,6 +145,19 @@ def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> 
     return SIGNUP_ACCEPTED
 
 
+def _verify_link(
+    c: Container, customer: Customer, key: str, *, version: int
+) -> tuple[Token, OutboxMessage, Envelope]:
+    """A verify token bound to the customer's ``version``, and its email."""
+    hours = c.settings.VERIFY_TOKEN_HOURS
+    token, secret = new_token(c, "verify", customer, key, hours * 3600, version=version)
+    link = c.settings.link("/verify", secret)
+    message, envelope = _mail(
+        c, "verify", customer.email, customer.locale, customer.name, link=link, hours=hours
+    )
+    return token, message, envelope
+
+
 def _signup_over_existing(
     c: Container, data: SignupIn, key: str, password_hash: str, language: str, idem: IdempotencyRecord | None
 ) -> Envelope:
@@ -167,18 +171,7 @@ def _signup_over_existing(
         if customer is None:
             raise ServiceUnavailable("The address is changing state; retry.")
         customer.name, customer.locale, customer.newsletter = data.name, language, data.newsletter
-        token, secret = new_token(
-            c, "verify", customer, key, s.VERIFY_TOKEN_HOURS * 3600, version=int(customer.version) + 1
-        )
-        message, envelope = _mail(
-            c,
-            "verify",
-            data.email,
-            language,
-            data.name,
-            link=s.link("/verify", secret),
-            hours=s.VERIFY_TOKEN_HOURS,
-        )
+        token, message, envelope = _verify_link(c, customer, key, version=int(customer.version) + 1)
         store.replace_pending_signup(customer, key, password_hash, token, [message], idem, now)
         metric("SignUpsRepeated")
         return envelope
