@@ -116,7 +116,11 @@ def form_body(request: Request) -> dict[str, str]:
         text = _raw(request).decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadRequest("The form is not UTF-8.") from e
-    return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True, max_num_fields=20).items()}
+    try:
+        fields = parse_qs(text, keep_blank_values=True, max_num_fields=20)
+    except ValueError as e:
+        raise BadRequest("The form has too many fields.") from e
+    return {k: v[0] for k, v in fields.items()}
 
 
 def is_form(request: Request) -> bool:

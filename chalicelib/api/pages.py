@@ -6,17 +6,20 @@ harm); the form POST does the work and redirects to ``STOREFRONT_URL``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib import accounts
-from chalicelib.api.http import endpoint, form_body
+from chalicelib.api.http import FORM, endpoint, form_body
 from chalicelib.bootstrap import Container, get_container
 from chalicelib.errors import DomainError, InvalidToken, ValidationFailed, http_status
 from chalicelib.i18n import from_accept_language, negotiate, translator
 from chalicelib.mail.render import render_page
-from chalicelib.schemas import ResetIn
+from chalicelib.schemas import ResetIn, parse
 from chalicelib.tokens import live_token, token_email
 
 bp = Blueprint(__name__)
@@ -57,57 +60,67 @@ def _token_param(request: Request) -> str:
     return str(query.get("token", ""))
 
 
+def html_errors(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A page's error boundary: a bad link gets the invalid-link page, any other domain
+    error (e.g. 503 while DynamoDB is busy) the error page with its status and Retry-After."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except InvalidToken:
+            return _invalid(_language(get_container(), bp.current_request))
+        except DomainError as e:
+            response = _page("error", _language(get_container(), bp.current_request), status=http_status(e))
+            if e.retry_after is not None:
+                response.headers["Retry-After"] = str(e.retry_after)
+            return response
+
+    return wrapper
+
+
 @endpoint(bp, "/verify", methods=["GET"])
+@html_errors
 def verify_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
-    try:
-        token = live_token(c, secret, "verify")
-    except InvalidToken:
-        return _invalid(_language(c, request))
+    token = live_token(c, secret, "verify")
     language = _language(c, request, token.locale)
     return _page("verify", language, token=secret, email=token_email(token))
 
 
-@endpoint(bp, "/verify", methods=["POST"])
+@endpoint(bp, "/verify", methods=["POST"], content_types=[FORM])
+@html_errors
 def verify_form_post() -> Response:
-    c, request = get_container(), bp.current_request
-    form = form_body(request)
-    language = _language(c, request, form.get("lang"))
-    try:
-        accounts.verify_email(c, form.get("token", ""))
-    except InvalidToken:
-        return _invalid(language)
+    c = get_container()
+    form = form_body(bp.current_request)
+    accounts.verify_email(c, form.get("token", ""))
     return _redirect(c, "email_verified")
 
 
 @endpoint(bp, "/password/reset", methods=["GET"])
+@html_errors
 def reset_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
-    try:
-        token = live_token(c, secret, "reset")
-    except InvalidToken:
-        return _invalid(_language(c, request))
+    token = live_token(c, secret, "reset")
     language = _language(c, request, token.locale)
     return _page("reset", language, token=secret, email=token_email(token), error=None)
 
 
+@html_errors
 def reset_form_post(request: Request) -> Response:
     """The reset page's form (``POST /password/reset`` as a form post)."""
     c = get_container()
     form = form_body(request)
     language = _language(c, request, form.get("lang"))
     secret = form.get("token", "")
+    token = live_token(c, secret, "reset")
     try:
-        token = live_token(c, secret, "reset")
         if form.get("password", "") != form.get("password_confirm", ""):
             raise ValidationFailed(translator(language)("page.reset.mismatch"))
-        accounts.reset_password(c, ResetIn(token=secret, password=form.get("password", "")))
-    except InvalidToken:
-        return _invalid(language)
+        accounts.reset_password(c, parse(ResetIn, {"token": secret, "password": form.get("password", "")}))
     except ValidationFailed as e:
-        return _page("reset", language, status=422, token=secret, email=token_email(token), error=e.message)
-    except DomainError as e:
-        return _page("error", language, status=http_status(e))
+        email = token_email(token)
+        return _page("reset", language, status=422, token=secret, email=email, error=e.message)
     return _redirect(c, "password_reset")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, last_mail, token_from
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -75,3 +76,25 @@ def test_the_reset_page_checks_the_passwords_then_resets_and_redirects(api: Api)
 def test_a_hostile_token_is_escaped_not_rendered(api: Api) -> None:
     page = api.client.http.get("/verify?token=%3Cscript%3Ealert(1)%3C/script%3E")
     assert page.status_code == 400 and "<script>" not in page.body.decode()
+
+
+def test_odd_form_posts_get_a_4xx_not_a_500(api: Api) -> None:
+    api.verified_account("ada@example.com")
+    api.call("POST", "/password/forgot", {"email": "ada@example.com"})
+    token = token_from(last_mail("ada@example.com").link("/password/reset"))
+    huge = "x" * 1100
+    page = _post_form(api, "/password/reset", {"token": token, "password": huge, "password_confirm": huge})
+    assert page.status_code == 422 and "<form" in page.body.decode()
+    crowded = {f"f{i}": "v" for i in range(25)}
+    assert _post_form(api, "/verify", crowded).status_code == 400
+    as_json = api.call("POST", "/verify", {"token": token})
+    assert as_json.status_code == 415
+
+
+def test_a_busy_database_gives_an_html_503_page_with_retry_after(api: Api, aws_hooks: Hooks) -> None:
+    api.signup("ada@example.com")
+    token = token_from(last_mail("ada@example.com").link("/verify"))
+    aws_hooks.fail("dynamodb", "GetItem", "ThrottlingException")
+    page = api.client.http.get(f"/verify?token={token}")
+    assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
+    assert "Retry-After" in page.headers and "Something went wrong" in page.body.decode()

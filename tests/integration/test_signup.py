@@ -143,3 +143,9 @@ def test_an_idempotency_key_reused_for_another_body_is_refused(api: Api) -> None
     assert other.status_code == 409
     assert other.json_body["error"]["code"] == "idempotency_key_reused"
     assert mails_to("bob@example.com") == []
+
+
+def test_a_blank_name_is_refused(api: Api) -> None:
+    answer = api.signup("ada@example.com", name="   ")
+    assert answer.status_code == 422 and "name" in answer.json_body["error"]["fields"]
+    assert mails_to("ada@example.com") == []
