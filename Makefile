@@ -12,7 +12,7 @@ export PORT AWS_PORT
 
 help:
 	@echo "make run      serve the API on 127.0.0.1:$(PORT) with moto on 127.0.0.1:$(AWS_PORT)"
-	@echo "make mail     list the emails sent locally, newest first"
+	@echo "make mail     list the emails sent locally, newest first (ARGS=\"--to ADDRESS --json\")"
 	@echo "make test     every test tier (unit, integration, e2e, browser)"
 	@echo "make check    ruff, mypy, tests (what CI runs)"
 	@echo "make package STAGE=shop-b2c   deployable template + zip under dist/STAGE, cfn-lint"
@@ -30,7 +30,7 @@ run: install
 	$(BIN)/python -m devtools.run_local
 
 mail: install
-	@$(BIN)/python -m devtools.mail
+	@$(BIN)/python -m devtools.mail $(ARGS)
 
 # Debian's Chromium for the browser tier (never a browser download).
 browser-deps:

@@ -65,9 +65,7 @@ class Recorder:
             self._window = None
 
     def count(self, service: str, operation: str | None = None) -> int:
-        return sum(
-            n for (s, op), n in self.everything.items() if s == service and operation in (None, op)
-        )
+        return sum(n for (s, op), n in self.everything.items() if s == service and operation in (None, op))
 
 
 RECORDER = Recorder()
@@ -85,13 +83,13 @@ def install() -> Recorder:
 
 
 def sequence(calls: list[Call], service: str | None = None) -> str:
-    """One service's calls in order, repeats folded: ``GetItem → 2× UpdateItem``."""
+    """One service's calls in order, repeats folded: ``GetItem → 2x UpdateItem``."""
     labels = [c.label if service else f"{c.service}:{c.label}" for c in calls if service in (None, c.service)]
     folded: list[str] = []
     count = 0
     for i, label in enumerate(labels):
         count += 1
         if i + 1 == len(labels) or labels[i + 1] != label:
-            folded.append(f"{count}× {label}" if count > 1 else label)
+            folded.append(f"{count}x {label}" if count > 1 else label)
             count = 0
     return " → ".join(folded)

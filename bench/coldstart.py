@@ -8,9 +8,10 @@ samples alternate, so a busy moment on the machine hits both alike.
 
 The app keeps clients and heavy libraries out of its import on purpose; that work is
 not gone, it moves to the first requests. Each app sample therefore also times, after
-the import, the function-level imports found in ``chalicelib`` and building the three
-clients the baseline builds at import (DynamoDB as pynamodb builds it, Secrets Manager
-as Powertools builds it, SES v2), so the report can show both sides.
+the import, the function-level imports found in ``chalicelib``, then (on moto, started
+untimed) what the first requests build through the app's own code: the container, the
+secret fetch (Secrets Manager client), one DynamoDB read (pynamodb's client) and the
+SES v2 client. These are the three clients the baseline builds at import.
 
 ``-X importtime`` then splits the app's import into what each first-party module costs
 by itself and what each third-party or stdlib package it pulls in costs in total.
@@ -36,30 +37,50 @@ BASELINE = "bench.baseline_app"
 FIRST_PARTY = ("app", "chalicelib", "bench")
 SNIPPET = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 APP_SNIPPET = """
-import importlib, json, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 import app
 t1 = time.perf_counter()
-for name in json.loads(sys.argv[1]):
-    importlib.import_module(name)
+for statement in json.loads(sys.argv[1]):
+    exec(statement)
 t2 = time.perf_counter()
-from chalicelib.models import Customer, configure_tables
-configure_tables("bench", "us-east-1")
-Customer._get_connection().connection.client  # pynamodb's DynamoDB client
-from aws_lambda_powertools.utilities.parameters import SecretsProvider
-SecretsProvider()  # what the first get_secret builds
+
+# Untimed: moto and its data, through a session of their own (botocore caches per session).
 import boto3
-boto3.client("sesv2", region_name="us-east-1")  # Container.ses
+from moto import mock_aws
+from chalicelib.bootstrap import Container, use_container
+from chalicelib.models import create_tables
+from chalicelib.settings import Settings
+from chalicelib.store import accounts
+
+settings = Settings(**json.loads(sys.argv[2]))
+mock_aws().start()
+create_tables(settings.TABLE_PREFIX, "us-east-1", wait=False)
+setup = boto3.Session(region_name="us-east-1")
+setup.client("secretsmanager").create_secret(Name=settings.SECRET_ID, SecretString="x" * 32)
+
+# Timed: what a cold container's first requests build, through the app's own code.
 t3 = time.perf_counter()
-print(json.dumps([t1 - t0, t2 - t1, t3 - t2]))
+container = Container(settings=settings)
+use_container(container)
+container.key("jwt")  # the secret, through the Secrets Manager client
+accounts.get_customer("cus_none")  # a read, through the DynamoDB client
+container.ses  # the SES v2 client
+t4 = time.perf_counter()
+print(json.dumps([t1 - t0, t2 - t1, t4 - t3]))
 """
 LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)\s*$")
 
 
 def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # the baseline builds clients at import
-    env.pop("PYTHONPATH", None)
+    drop = ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "AWS_ENDPOINT_URL", "AWS_PROFILE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(
+        AWS_DEFAULT_REGION="us-east-1",  # the baseline builds clients at import
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",  # from the environment, as in Lambda: no metadata lookups
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
     return env
 
 
@@ -74,13 +95,16 @@ def import_seconds(module: str) -> float:
 
 
 def app_sample(deferred: list[str]) -> tuple[float, float, float]:
-    """Seconds to import app, then its deferred imports, then its three clients."""
-    first, second, third = json.loads(_python("-c", APP_SNIPPET, json.dumps(deferred)).stdout)
+    """Seconds to import app, then its deferred imports, then its first secret, read and SES client."""
+    from bench.scenarios import BENCH_SETTINGS
+
+    out = _python("-c", APP_SNIPPET, json.dumps(deferred), json.dumps(BENCH_SETTINGS)).stdout
+    first, second, third = json.loads(out.strip().splitlines()[-1])
     return float(first), float(second), float(third)
 
 
 def deferred_imports(package: Path = ROOT / "chalicelib") -> list[str]:
-    """Third-party and stdlib modules ``chalicelib`` imports inside functions (on first use)."""
+    """The import statements ``chalicelib`` runs inside functions (on first use), third-party only."""
     found: set[str] = set()
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
@@ -88,11 +112,19 @@ def deferred_imports(package: Path = ROOT / "chalicelib") -> list[str]:
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             for node in ast.walk(function):
-                if isinstance(node, ast.Import):
-                    found.update(alias.name for alias in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    found.add(node.module)
-    return sorted(name for name in found if not _first_party(name))
+                if isinstance(node, ast.Import | ast.ImportFrom) and not getattr(node, "level", 0):
+                    module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+                    if module and not _first_party(module):
+                        found.add(ast.unparse(node))
+    return sorted(found)
+
+
+def imported_module(statement: str) -> str:
+    node = ast.parse(statement).body[0]
+    assert isinstance(node, ast.Import | ast.ImportFrom)
+    if isinstance(node, ast.ImportFrom):
+        return str(node.module)
+    return node.names[0].name
 
 
 @dataclass
@@ -110,9 +142,9 @@ class ColdStart:
     baseline_seconds: list[float]
     offenders: list[ImportCost]
     app_importtime_ms: float
-    deferred: list[str]  # modules chalicelib imports on first use
+    deferred: list[str]  # import statements chalicelib runs on first use
     deferred_seconds: list[float]  # importing them, after app
-    client_seconds: list[float]  # building the DynamoDB, Secrets Manager and SES clients
+    client_seconds: list[float]  # container, secret fetch, one read, SES client (on moto)
 
     @property
     def deferred_ms(self) -> float:
@@ -200,7 +232,9 @@ def importtime(module: str, runs: int) -> tuple[list[ImportCost], float]:
     samples: list[dict[tuple[str, str], tuple[float, set[str], dict[str, float]]]] = []
     totals: list[float] = []
     for _ in range(runs):
-        roots = [n for n in _tree(_python("-X", "importtime", "-c", f"import {module}").stderr) if n.name == module]
+        roots = [
+            n for n in _tree(_python("-X", "importtime", "-c", f"import {module}").stderr) if n.name == module
+        ]
         if not roots:
             raise RuntimeError(f"-X importtime printed no line for {module}")
         samples.append(_costs(roots[0]))
@@ -210,12 +244,14 @@ def importtime(module: str, runs: int) -> tuple[list[ImportCost], float]:
     for name, kind in keys:
         ms = statistics.median(s.get((name, kind), (0.0, set(), {}))[0] for s in samples)
         importers = sorted({i for s in samples for i in s.get((name, kind), (0, set(), {}))[1]})
-        inside: dict[str, float] = defaultdict(float)
+        shares: dict[str, list[float]] = defaultdict(list)  # nested package -> share per run
         for s in samples:
-            for package, nested_ms in s.get((name, kind), (0, set(), {}))[2].items():
-                inside[package] += nested_ms / len(samples)
-        biggest = max(inside.items(), key=lambda kv: kv[1], default=None)
-        label = f"{biggest[0]} ({biggest[1]:.0f} ms)" if biggest and biggest[1] >= 1 else ""
+            own_ms, _, nested = s.get((name, kind), (0.0, set(), {}))
+            for package, nested_ms in nested.items():
+                shares[package].append(nested_ms / own_ms if own_ms else 0.0)
+        share = {p: statistics.median(v + [0.0] * (len(samples) - len(v))) for p, v in shares.items()}
+        biggest = max(share.items(), key=lambda kv: kv[1], default=None)
+        label = f"{biggest[0]} ({biggest[1]:.0%} of it)" if biggest and biggest[1] >= 0.05 else ""
         costs.append(ImportCost(name, ms, kind, importers, label))
     costs.sort(key=lambda c: -c.ms)
     return costs, statistics.median(totals)

@@ -12,11 +12,20 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench.awscalls import Recorder, sequence
-from bench.coldstart import ColdStart
+from bench.coldstart import ColdStart, imported_module
 from bench.scenarios import Result
 
 COLD_IMPORT_LIMIT, COLD_IMPORT_AIM = 1.5, 1.2
-PACKAGES = ("chalice", "pynamodb", "boto3", "botocore", "aws-lambda-powertools", "moto", "argon2-cffi", "pydantic")
+PACKAGES = (
+    "chalice",
+    "pynamodb",
+    "boto3",
+    "botocore",
+    "aws-lambda-powertools",
+    "moto",
+    "argon2-cffi",
+    "pydantic",
+)
 
 
 @dataclass
@@ -29,7 +38,12 @@ class Target:
 
 TARGETS = (
     Target("Sign-up (stream): DynamoDB calls", ("signup_stream",), "= 1", lambda n: n == 1),
-    Target("Sign-in (success and failures): DynamoDB calls", ("signin_ok", "signin_wrong", "signin_unknown"), "≤ 2", lambda n: n <= 2),
+    Target(
+        "Sign-in (success and failures): DynamoDB calls",
+        ("signin_ok", "signin_wrong", "signin_unknown"),
+        "≤ 2",
+        lambda n: n <= 2,
+    ),
     Target("GET /me: DynamoDB calls", ("me",), "= 1", lambda n: n == 1),
     Target("Refresh: DynamoDB calls", ("refresh",), "≤ 2", lambda n: n <= 2),
 )
@@ -53,16 +67,18 @@ def verdicts(results: list[Result], recorder: Recorder, cold: ColdStart | None) 
     for target in TARGETS:
         counts = [len(by_key[k].dynamodb()) for k in target.keys if k in by_key]
         measured = ", ".join(str(n) for n in counts)
-        out.append(Verdict(target.label, target.rule, measured, bool(counts) and all(map(target.test, counts))))
+        out.append(
+            Verdict(target.label, target.rule, measured, bool(counts) and all(map(target.test, counts)))
+        )
     scans = recorder.count("dynamodb", "Scan")
     out.append(Verdict("Scan calls, whole bench (set-up included)", "= 0", str(scans), scans == 0))
     if cold is not None:
-        aim = "aim met" if cold.ratio <= COLD_IMPORT_AIM else f"aim {COLD_IMPORT_AIM}× not met"
+        aim = "aim met" if cold.ratio <= COLD_IMPORT_AIM else f"aim {COLD_IMPORT_AIM}x not met"
         out.append(
             Verdict(
                 "Cold import of app.py vs naive baseline",
-                f"≤ {COLD_IMPORT_LIMIT}×",
-                f"{cold.ratio:.2f}× ({aim})",
+                f"≤ {COLD_IMPORT_LIMIT}x",
+                f"{cold.ratio:.2f}x ({aim})",
                 cold.ratio <= COLD_IMPORT_LIMIT,
             )
         )
@@ -102,12 +118,24 @@ def operations_table(results: list[Result]) -> str:
                 verdict,
             ]
         )
-    header = ["Operation", "DynamoDB calls", "In order ([n] items, ✗ failed)", "Other AWS calls", "argon2id", "p50 ms", "p95 ms", "p50 ms w/o argon2", "Target"]
+    header = [
+        "Operation",
+        "DynamoDB calls",
+        "In order ([n] items, ✗ failed)",
+        "Other AWS calls",
+        "argon2id",
+        "p50 ms",
+        "p95 ms",
+        "p50 ms w/o argon2",
+        "Target",
+    ]
     return _table(header, rows, "lrllrrrrl")
 
 
 def targets_table(found: list[Verdict]) -> str:
-    return _table(["Target", "Rule", "Measured", "Result"], [[v.label, v.rule, v.measured, v.mark] for v in found])
+    return _table(
+        ["Target", "Rule", "Measured", "Result"], [[v.label, v.rule, v.measured, v.mark] for v in found]
+    )
 
 
 def cold_tables(cold: ColdStart, top: int = 10) -> str:
@@ -123,33 +151,41 @@ def cold_tables(cold: ColdStart, top: int = 10) -> str:
         ],
         "lrrrr",
     )
-    ratio = f"**Ratio app / baseline: {cold.ratio:.2f}×** (target ≤ {COLD_IMPORT_LIMIT}×, aim {COLD_IMPORT_AIM}×)."
+    ratio = (
+        f"**Ratio app / baseline: {cold.ratio:.2f}x** "
+        f"(target ≤ {COLD_IMPORT_LIMIT}x, aim {COLD_IMPORT_AIM}x)."
+    )
     later = cold.app_ms + cold.deferred_ms + cold.clients_ms
     deferred = (
         "Not in that figure, by design: work the app defers to its first requests, timed in the same "
         f"fresh interpreters right after the import (medians). Function-level imports of `chalicelib` "
-        f"({', '.join(f'`{m}`' for m in cold.deferred)}): **{cold.deferred_ms:.0f} ms**. Building the "
-        "DynamoDB (pynamodb), Secrets Manager (Powertools) and SES v2 clients, the three the baseline "
-        f"builds at import: **{cold.clients_ms:.0f} ms**. Import plus all of it: {later:.0f} ms "
-        f"({later / cold.baseline_ms:.2f}× the baseline's import). A sign-in's first request pays the "
-        "argon2, JWT and email-validator imports and two of the clients; the sender Lambda pays "
-        "cryptography, Jinja2 and all three clients."
+        f"({', '.join(f'`{m}`' for m in sorted({imported_module(d) for d in cold.deferred}))}): "
+        f"**{cold.deferred_ms:.0f} ms**. Then, through the app's own code on moto: a new container, "
+        "the first secret fetch, one DynamoDB read and the SES v2 client, which builds the three "
+        f"clients the baseline builds at import: **{cold.clients_ms:.0f} ms**. Import plus all of it: "
+        f"{later:.0f} ms "
+        f"({later / cold.baseline_ms:.2f}x the baseline's import). Which part a cold container pays "
+        "depends on its first request: a sign-in needs argon2, PyJWT, email-validator, Powertools "
+        "parameters and two clients; the outbox sender needs cryptography, Jinja2 and all three."
     )
     rows = []
     for cost in cold.offenders[:top]:
         what = f"`{cost.name}` (own code)" if cost.kind == "self" else f"`{cost.name}`"
-        rows.append([what, f"{cost.ms:.1f}", ", ".join(f"`{i}`" for i in cost.importers), cost.biggest_inside])
+        rows.append(
+            [what, f"{cost.ms:.1f}", ", ".join(f"`{i}`" for i in cost.importers), cost.biggest_inside]
+        )
     offenders = _table(["Import", "ms", "Imported by", "Largest package inside"], rows, "lrll")
     return (
         f"{summary}\n\n{ratio}\n\n{deferred}\n\n"
-        f"Top {top} costs of `import app` (`-X importtime`, median of runs; total {cold.app_importtime_ms:.0f} ms "
-        "under importtime's own overhead). A first-party module counts its own code; a package counts "
+        f"Top {top} costs of `import app` (`-X importtime`, median of runs; total "
+        f"{cold.app_importtime_ms:.0f} ms under importtime's own overhead). A first-party module "
+        "counts its own code; a package counts "
         "everything it pulls in, charged to the first-party module that imported it first.\n\n"
         f"{offenders}"
     )
 
 
-def machine() -> list[str]:
+def machine(load_at_start: tuple[float, float, float] | None = None) -> list[str]:
     cpu = platform.processor() or "unknown CPU"
     memory = ""
     try:
@@ -166,8 +202,15 @@ def machine() -> list[str]:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             continue
+    load = ""
+    if load_at_start is not None:
+        load = (
+            f"- Load average (1 min) at start {load_at_start[0]:.2f}, at end {os.getloadavg()[0]:.2f}: "
+            "latency figures move with whatever else the machine runs; call counts do not"
+        )
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores{memory}",
+        *([load] if load else []),
         f"- OS: {platform.platform()}",
         f"- Python {platform.python_version()} ({sys.implementation.name})",
         f"- {', '.join(versions)}",
@@ -182,13 +225,15 @@ def markdown(
     runs: int,
     warmup: int,
     elapsed: float,
+    load_at_start: tuple[float, float, float] | None = None,
 ) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     everything = Counter({f"{s}:{op}": n for (s, op), n in recorder.everything.items()})
     totals = ", ".join(f"{op} {n}" for op, n in sorted(everything.items()))
     argon_line = (
-        f"One argon2id hash takes **{argon2['hash_ms']:.1f} ms** and one verify **{argon2['verify_ms']:.1f} ms** "
-        f"(p50 of 10; m = {argon2['memory_kib']} KiB, t = {argon2['time_cost']}, p = {argon2['parallelism']}). "
+        f"One argon2id hash takes **{argon2['hash_ms']:.1f} ms** and one verify "
+        f"**{argon2['verify_ms']:.1f} ms** (p50 of 10; m = {argon2['memory_kib']} KiB, "
+        f"t = {argon2['time_cost']}, p = {argon2['parallelism']}). "
         "It is the floor of sign-up, sign-in, reset and change-password by design (SPEC §4); the "
         "`p50 ms w/o argon2` column subtracts the time each run spent inside argon2."
     )
@@ -196,7 +241,7 @@ def markdown(
     parts = [
         "# Performance",
         f"_Written by `make bench` on {now} in {elapsed:.0f} s. Rerun it to refresh; do not edit by hand._",
-        "## Machine\n\n" + "\n".join(machine()),
+        "## Machine\n\n" + "\n".join(machine(load_at_start)),
         "## How to reproduce\n\n"
         "```sh\n"
         "make bench                                    # everything below, about 1-2 minutes\n"
@@ -225,7 +270,9 @@ def markdown(
         "DynamoDB round trip (a few ms) per call in the DynamoDB column.\n"
         "- The service's clock is a `ManualClock` that never moves during the run, so tokens never expire "
         "and nothing in the outbox falls due behind the bench; the 'nothing due' sweeper row relies on it.\n"
-        "- Logs are formatted as usual but written to `/dev/null`; metrics are flushed to `/dev/null`.\n"
+        "- Logs are formatted as usual but written to `/dev/null`; metrics are flushed to `/dev/null`. "
+        "After set-up, `gc.freeze()` takes moto's in-memory tables out of the garbage collector's "
+        "scans, which a Lambda's small heap would not have.\n"
         "- Per-run call lists are compared: a `varies` note in the DynamoDB column means runs did not all "
         "make the same calls (the most common pattern is shown).\n"
         f"- Every AWS call the bench process made (set-up included): {totals}.",

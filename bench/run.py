@@ -26,9 +26,18 @@ DEFAULT_OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 40)), help="measured runs per operation (default 40)")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed runs before each operation (default 3)")
-    parser.add_argument("--import-runs", type=int, default=15, help="fresh interpreters per cold import (default 15)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=int(os.environ.get("BENCH_RUNS", 40)),
+        help="measured runs per operation (default 40)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="untimed runs before each operation (default 3)"
+    )
+    parser.add_argument(
+        "--import-runs", type=int, default=15, help="fresh interpreters per cold import (default 15)"
+    )
     parser.add_argument("--importtime-runs", type=int, default=5, help="-X importtime samples (default 5)")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold import part")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report path")
@@ -43,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
     os.chdir(ROOT)  # chalice.test.Client reads .chalice/config.json from here
     out = sys.stdout
 
@@ -76,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cold = None if args.skip_cold else coldstart.measure(args.import_runs, args.importtime_runs, say)
     elapsed = time.perf_counter() - started
-    text = report.markdown(results, RECORDER, argon2, cold, args.runs, args.warmup, elapsed)
+    text = report.markdown(results, RECORDER, argon2, cold, args.runs, args.warmup, elapsed, load_at_start)
     print("\n" + text, file=out)
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)

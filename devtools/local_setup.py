@@ -64,13 +64,18 @@ def _on_port(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.hostname}:{port}"))
 
 
-def stage_settings(port: int) -> dict[str, str]:
-    """The ``local`` stage's environment, its local URLs moved to the API's real port."""
+def stage_settings(port: int, storefront_url: str | None = None) -> dict[str, str]:
+    """The ``local`` stage's environment, its local URLs moved to the API's real port.
+
+    ``storefront_url`` replaces ``STOREFRONT_URL`` (a storefront served locally elsewhere).
+    """
     from chalicelib.stage_config import stage_environment
 
     env = stage_environment(STAGE)
     for name in ("PUBLIC_API_URL", "STOREFRONT_URL"):
         env[name] = _on_port(env[name], port)
+    if storefront_url:
+        env["STOREFRONT_URL"] = storefront_url
     return env
 
 
@@ -129,14 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.errors import DomainError
     from devtools.moto_server import default_port
 
-    parser = argparse.ArgumentParser(prog="python -m devtools.local_setup", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.local_setup", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--aws-port", type=int, default=default_port(), help="default: $AWS_PORT or 5000")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000), help="the API's port")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT") or 8000), help="the API's port"
+    )
     args = parser.parse_args(argv)
     use_local_aws(args.aws_port)
     try:
         result = set_up(
-            stage_settings(args.port), os.environ["AWS_ENDPOINT_URL"], os.environ.get("LOCAL_STAFF_KEY") or None
+            stage_settings(args.port, os.environ.get("LOCAL_STOREFRONT_URL")),
+            os.environ["AWS_ENDPOINT_URL"],
+            os.environ.get("LOCAL_STAFF_KEY") or None,
         )
     except DomainError as e:
         print(f"error: {e.message}")

@@ -44,7 +44,7 @@ class MailboxApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == MAIL_PATH:
             return self._mail(environ, start_response)
-        answer = self.moto(environ, start_response)
+        answer: Iterable[bytes] = self.moto(environ, start_response)
         self._stamp_new_mail()
         return answer
 
@@ -52,27 +52,31 @@ class MailboxApp:
     def _sent_messages() -> list[Any]:
         from moto.ses.models import ses_backends
 
-        return [m for _, _, backend in ses_backends.iter_backends() for m in backend.sent_messages]
+        # Copies: moto may add an account or region backend while we read (one per thread).
+        backends: list[Any] = [b for regions in list(ses_backends.values()) for b in list(regions.values())]
+        return [message for backend in backends for message in list(backend.sent_messages)]
 
-    def _stamp_new_mail(self) -> None:
+    def _stamp_new_mail(self) -> list[tuple[float, Any]]:
+        """Every message with the time it was first seen, oldest first."""
         now = time.time()
         with self._lock:
-            for message in self._sent_messages():
+            messages = self._sent_messages()
+            for message in messages:
                 self._received_at.setdefault(message.id, now)
+            return [(self._received_at[m.id], m) for m in messages]
 
     def emails(self) -> list[dict[str, Any]]:
         """Every email with raw MIME (the app sends nothing else), newest first."""
-        self._stamp_new_mail()
         mails = []
-        for message in self._sent_messages():
+        for position, (received, message) in enumerate(self._stamp_new_mail()):
             raw = getattr(message, "raw_data", None)
             if raw is None:
                 continue
-            received = self._received_at[message.id]
             mail = parse_raw(message.id, list(dict.fromkeys(message.destinations)), raw).as_dict()
             mail["received_at"] = datetime.fromtimestamp(received, UTC).isoformat(timespec="milliseconds")
-            mails.append((received, mail))
-        return [mail for _, mail in reversed(mails)]  # sent_messages is oldest first
+            mails.append(((received, position), mail))
+        mails.sort(key=lambda item: item[0], reverse=True)
+        return [mail for _, mail in mails]
 
     def _mail(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
@@ -128,7 +132,9 @@ class LocalAwsServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devtools.moto_server", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.moto_server", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--port", type=int, default=default_port(), help="default: $AWS_PORT or 5000")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)

@@ -7,6 +7,10 @@
 3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess;
 4. the outbox sweeper every few seconds, as the scheduled job does on AWS.
 
+Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
+a new one is printed), ``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point
+for the shop, e.g. a storefront you serve locally; default: the stage's, on ``PORT``).
+
 Ctrl-C (or SIGTERM) stops everything. ``chalice local`` writes the stage's environment
 over its own, so when ``PORT`` is not the one in ``.chalice/config.json`` the emailed
 links would point at the wrong port: it runs from a throw-away project directory whose
@@ -151,27 +155,28 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def banner(api_url: str, aws_url: str, setup: SetupResult) -> str:
-    signup = json.dumps({"email": "ada@example.com", "password": "correct horse battery staple", "name": "Ada"})
-    key_note = "the value of $LOCAL_STAFF_KEY" if setup.staff_key_from_env else "new; set LOCAL_STAFF_KEY to fix it"
-    return "\n".join(
-        [
-            "",
-            "  Customer accounts service, stage local",
-            f"  API          {api_url}",
-            f"  AWS (moto)   {aws_url}",
-            f"  staff key    {setup.staff_key}   ({key_note})",
-            f"               curl -H 'Authorization: Bearer {setup.staff_key}' {api_url}/admin/customers/<id>",
-            f"  emails       make mail   (or {aws_url}{MAIL_PATH})",
-            "",
-            "  Sign up:",
-            f"    curl -i -X POST {api_url}/signup -H 'Content-Type: application/json' \\",
-            f"      -d '{signup}'",
-            "",
-            f"  Failed emails are retried every {SWEEP_SECONDS} s. Code changes need a restart. Ctrl-C stops.",
-            "",
-        ]
-    )
+SIGNUP_EXAMPLE = {"email": "ada@example.com", "password": "correct horse battery staple", "name": "Ada"}
+
+
+def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) -> str:
+    key_note = "from $LOCAL_STAFF_KEY" if setup.staff_key_from_env else "new; set LOCAL_STAFF_KEY to keep one"
+    staff_call = f"curl -H 'Authorization: Bearer {setup.staff_key}' {api_url}/admin/customers/<id>"
+    return f"""
+  Customer accounts service, stage local
+  API          {api_url}
+  AWS (moto)   {aws_url}
+  storefront   {storefront_url}   (set LOCAL_STOREFRONT_URL to use yours)
+  staff key    {setup.staff_key}   ({key_note})
+               {staff_call}
+  emails       make mail   (or {aws_url}{MAIL_PATH})
+
+  Sign up:
+    curl -i -X POST {api_url}/signup -H 'Content-Type: application/json' \\
+      -d '{json.dumps(SIGNUP_EXAMPLE)}'
+
+  Failed emails are retried every {SWEEP_SECONDS} s. Code changes need a restart.
+  Ctrl-C stops everything.
+"""
 
 
 def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -> None:
@@ -202,28 +207,31 @@ def _interrupt(signum: int, frame: FrameType | None) -> Any:
     raise KeyboardInterrupt
 
 
-def run(port: int, aws_port: int, staff_secret: str | None) -> None:
+def run(port: int, aws_port: int, staff_secret: str | None, storefront_url: str | None = None) -> None:
     if port == aws_port:
         raise StartupError("PORT and AWS_PORT must differ")
     if not port_is_free(port):
         raise PortTaken(f"port {port} is in use (another `make run`?); run with PORT=<free port>")
     moto = start_moto(aws_port)
     chalice: subprocess.Popen[bytes] | None = None
+    directory = tempfile.TemporaryDirectory(prefix="chalice-local-")
     try:
-        with tempfile.TemporaryDirectory(prefix="chalice-local-") as directory:
-            use_local_aws(aws_port)
-            aws_url, api_url = f"http://{HOST}:{aws_port}", f"http://{HOST}:{port}"
-            stage_env = stage_settings(port)
-            say("creating tables, secret, sender identity and staff key")
-            setup = set_up(stage_env, aws_url, staff_secret)
-            project = chalice_project(stage_env, Path(directory))
-            chalice = start_chalice(project, port, local_environ(dict(os.environ), aws_port))
-            wait_for_api(api_url, chalice)
-            print(banner(api_url, aws_url, setup), flush=True)
-            sweep_forever(stage_env, chalice)
+        use_local_aws(aws_port)
+        aws_url, api_url = f"http://{HOST}:{aws_port}", f"http://{HOST}:{port}"
+        stage_env = stage_settings(port, storefront_url)
+        say("creating tables, secret, sender identity and staff key")
+        setup = set_up(stage_env, aws_url, staff_secret)
+        project = chalice_project(stage_env, Path(directory.name))
+        chalice = start_chalice(project, port, local_environ(dict(os.environ), aws_port))
+        wait_for_api(api_url, chalice)
+        print(banner(api_url, aws_url, stage_env["STOREFRONT_URL"], setup), flush=True)
+        sweep_forever(stage_env, chalice)
     finally:
+        for name in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not orphan chalice
+            signal.signal(name, signal.SIG_IGN)
         if chalice is not None:
             stop_process(chalice)
+        directory.cleanup()
         if moto is not None:
             moto.stop()
 
@@ -232,10 +240,16 @@ def main() -> int:
     from chalicelib.errors import DomainError
 
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     port = int(os.environ.get("PORT") or 8000)
     aws_port = int(os.environ.get("AWS_PORT") or 5000)
     try:
-        run(port, aws_port, os.environ.get("LOCAL_STAFF_KEY") or None)
+        run(
+            port,
+            aws_port,
+            staff_secret=os.environ.get("LOCAL_STAFF_KEY") or None,
+            storefront_url=os.environ.get("LOCAL_STOREFRONT_URL") or None,
+        )
     except KeyboardInterrupt:
         say("stopped")
         return 0

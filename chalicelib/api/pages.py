@@ -9,14 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib import accounts
 from chalicelib.api.http import FORM, endpoint, form_body
 from chalicelib.bootstrap import Container, get_container
-from chalicelib.errors import DomainError, InvalidToken, ValidationFailed, http_status
+from chalicelib.errors import DomainError, InvalidToken, ValidationFailed, WeakPassword, http_status
 from chalicelib.i18n import from_accept_language, negotiate, translator
 from chalicelib.mail.render import render_page
 from chalicelib.schemas import ResetIn, parse
@@ -24,14 +24,20 @@ from chalicelib.tokens import live_token, token_email
 
 bp = Blueprint(__name__)
 
-PAGE_HEADERS: dict[str, str | list[str]] = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-}
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {storefront}; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def _page_headers(c: Container) -> dict[str, str | list[str]]:
+    """HTML headers; the forms may post here and follow the redirect to the storefront."""
+    shop = urlsplit(c.settings.STOREFRONT_URL)
+    return {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": CSP.format(storefront=f"{shop.scheme}://{shop.netloc}"),
+        "X-Frame-Options": "DENY",
+    }
 
 
 def _language(c: Container, request: Request, preferred: str | None = None) -> str:
@@ -43,7 +49,7 @@ def _language(c: Container, request: Request, preferred: str | None = None) -> s
 def _page(template: str, language: str, status: int = 200, **context: object) -> Response:
     c = get_container()
     body = render_page(template, language, storefront_url=c.settings.STOREFRONT_URL, **context)
-    return Response(body, status_code=status, headers=PAGE_HEADERS)
+    return Response(body, status_code=status, headers=_page_headers(c))
 
 
 def _invalid(language: str) -> Response:
@@ -121,6 +127,16 @@ def reset_form_post(request: Request) -> Response:
             raise ValidationFailed(translator(language)("page.reset.mismatch"))
         accounts.reset_password(c, parse(ResetIn, {"token": secret, "password": form.get("password", "")}))
     except ValidationFailed as e:
-        email = token_email(token)
-        return _page("reset", language, status=422, token=secret, email=email, error=e.message)
+        error = _password_problem(e, language)
+        return _page("reset", language, status=422, token=secret, email=token_email(token), error=error)
     return _redirect(c, "password_reset")
+
+
+def _password_problem(e: ValidationFailed, language: str) -> str:
+    """The page's own words for a refused password, in the page's language."""
+    reason = e.fields.get("password")
+    if isinstance(e, WeakPassword) and reason in ("too_short", "too_long", "common"):
+        return translator(language)(f"page.reset.{reason}")
+    if "password" in e.fields:  # longer than the API accepts at all
+        return translator(language)("page.reset.too_long")
+    return e.message

@@ -1,7 +1,8 @@
 """Slow tiers: the real local service (``python -m devtools.run_local``) over HTTP.
 
-One service per session, on free ports, with a known staff key. Its output goes to a
-log file, shown when it fails to start.
+One service per session, on free ports (never 8000/5000, which a developer's ``make run``
+may hold), with a known staff key; a second one, its storefront on another origin, only
+for the tests that ask for it. Their output goes to a log file, shown when one fails to start.
 """
 
 from __future__ import annotations

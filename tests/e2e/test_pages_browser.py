@@ -154,11 +154,6 @@ def test_a_used_link_shows_the_invalid_link_page(page: Page, api: Api) -> None:
     screenshot(page, "invalid-link")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chalicelib/api/pages.py: CSP form-action 'self' makes Chromium abort the redirect "
-    "to a storefront on another origin (the case on AWS)",
-)
 def test_verify_page_lands_on_a_storefront_on_another_origin(
     page: Page, cross_origin_service: LocalService
 ) -> None:
@@ -173,10 +168,6 @@ def test_verify_page_lands_on_a_storefront_on_another_origin(
     assert_landed_on_storefront(page, cross_origin_service, "email_verified")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chalicelib/api/pages.py shows WeakPassword's English message on every page language",
-)
 def test_reset_page_errors_speak_the_customers_language(page: Page, api: Api, mailbox: Mailbox) -> None:
     email = new_address("zoe")
     api.verified_account(email, locale="fr")
