@@ -8,6 +8,7 @@ tools hand in their own pieces through ``use_container(Container(...))``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,13 +30,18 @@ class SecretSource(Protocol):
 class SecretsManagerSource:
     """The stage's master secret from Secrets Manager, cached for five minutes."""
 
-    def __init__(self, secret_id: str) -> None:
+    def __init__(self, secret_id: str, session: Callable[[], Any] | None = None) -> None:
         self.secret_id = secret_id
+        self._session = session
+        self._provider: Any = None
 
     def master_secret(self) -> str:
         from aws_lambda_powertools.utilities import parameters
 
-        value = parameters.get_secret(self.secret_id, max_age=300)
+        if self._provider is None:
+            session = self._session() if self._session else None
+            self._provider = parameters.SecretsProvider(boto3_session=session)
+        value = self._provider.get(self.secret_id, max_age=300)
         return value if isinstance(value, str) else bytes(value).decode("utf-8")
 
 
@@ -63,7 +69,17 @@ class Container:
     def __post_init__(self) -> None:
         configure_tables(self.settings.TABLE_PREFIX, _region())
         if self.secrets is None:
-            self.secrets = SecretsManagerSource(self.settings.SECRET_ID)
+            self.secrets = SecretsManagerSource(self.settings.SECRET_ID, lambda: self.boto_session)
+
+    @cached_property
+    def boto_session(self) -> Any:
+        """pynamodb's botocore session for every client: service data loads once per cold start."""
+        import boto3
+
+        from chalicelib.models import Customer
+
+        botocore_session = Customer._get_connection().connection.session
+        return boto3.Session(botocore_session=botocore_session, region_name=_region())
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -76,9 +92,7 @@ class Container:
     @property
     def ses(self) -> Any:
         if self.ses_client is None:
-            import boto3
-
-            self.ses_client = boto3.client("sesv2", region_name=_region())
+            self.ses_client = self.boto_session.client("sesv2")
         return self.ses_client
 
 
