@@ -21,6 +21,11 @@ def outbox_sweeper(event: object) -> dict[str, int]:
     return jobs.sweep_outbox()
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="invitation_worker")
+def invitation_worker(event: object) -> int:
+    return jobs.advance_invitations()
+
+
 @app.lambda_function(name="outbox_sender")
 def outbox_sender(event: dict, context: object) -> dict[str, int]:
     return jobs.send_from_stream(event)

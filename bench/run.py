@@ -39,12 +39,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--import-runs", type=int, default=15, help="fresh interpreters per cold import (default 15)"
     )
     parser.add_argument("--importtime-runs", type=int, default=5, help="-X importtime samples (default 5)")
+    parser.add_argument(
+        "--bulk-runs",
+        type=int,
+        default=3,
+        help="1,000-row POST /admin/invitations runs, each finished by the worker (default 3)",
+    )
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold import part")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report path")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the report file alone")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
     args = parser.parse_args(argv)
-    if args.runs < 2 or args.warmup < 1 or args.import_runs < 1 or args.importtime_runs < 1:
+    if min(args.warmup, args.import_runs, args.importtime_runs, args.bulk_runs) < 1 or args.runs < 2:
         parser.error("--runs must be at least 2, the other counts at least 1")
     return args
 
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  hash {argon2['hash_ms']:.1f} ms, verify {argon2['verify_ms']:.1f} ms")
         try:
             with contextlib.redirect_stdout(devnull):  # EMF metrics are printed
-                results = scenarios.run_all(args.runs, args.warmup, say)
+                measured = scenarios.run_all(args.runs, args.warmup, say, args.bulk_runs)
         except scenarios.BenchError as e:
             say(f"FAILED: {e}")
             return 1
@@ -86,14 +92,14 @@ def main(argv: list[str] | None = None) -> int:
 
     cold = None if args.skip_cold else coldstart.measure(args.import_runs, args.importtime_runs, say)
     elapsed = time.perf_counter() - started
-    text = report.markdown(results, RECORDER, argon2, cold, args.runs, args.warmup, elapsed, load_at_start)
+    text = report.markdown(measured, RECORDER, argon2, cold, args.runs, args.warmup, elapsed, load_at_start)
     print("\n" + text, file=out)
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
         say(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
 
-    found = report.verdicts(results, RECORDER, cold)
+    found = report.verdicts(measured, RECORDER, cold)
     for verdict in found:
         say(f"{verdict.mark}  {verdict.label}: {verdict.measured} (rule {verdict.rule})")
     if RECORDER.count("dynamodb", "Scan"):

@@ -7,7 +7,7 @@ mode, for most measurements. The clock is a ``ManualClock`` that never moves, so
 never expire mid-run and nothing in the outbox falls due behind the bench's back.
 
 Per run, only the request itself is timed; the inputs it needs (a fresh token, a
-session to end) are prepared beforehand, untimed. Argon2 work is timed separately
+session to end, a pending invitation) are prepared beforehand, untimed. Argon2 work is timed separately
 through a hasher with the service's exact parameters, so the figures show what the
 request costs besides the deliberate password hashing.
 """
@@ -44,6 +44,11 @@ BENCH_SETTINGS: dict[str, Any] = {
 
 Answer = Any  # chalice.test.HTTPResponse, or a job's return value
 Say = Callable[[str], None]
+
+
+BULK_ROWS = 1000  # one POST /admin/invitations at the service's maximum
+WORKER_RATE = 1000.0  # MAIL_SEND_RATE for the invitation worker's figures (the setting's maximum)
+WORKER_BUDGET = 120.0  # seconds the worker may take to finish one bulk job
 
 
 class BenchError(AssertionError):
@@ -114,6 +119,42 @@ class Result:
         return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
+@dataclass
+class BulkRun:
+    """One 1,000-row ``POST /admin/invitations`` and the worker run that finished its job."""
+
+    seconds: float  # wall time of the request, in-process
+    status: str  # the job's status in the 202 answer
+    in_request: int  # rows the request itself finished within its budget
+    calls: tuple[Call, ...]  # every AWS call of the request
+    worker_rows: int
+    worker_seconds: float
+    worker_calls: tuple[Call, ...]
+
+
+@dataclass
+class Bulk:
+    rows: int
+    budget: float  # chalicelib.invitation_jobs.REQUEST_BUDGET_SECONDS
+    rate: float  # MAIL_SEND_RATE during the worker runs
+    body_bytes: int  # the request body of one run
+    runs: list[BulkRun]
+
+    def median_seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    def scans(self) -> int:
+        return sum(1 for r in self.runs for c in r.calls if c.service == "dynamodb" and c.operation == "Scan")
+
+
+@dataclass
+class Measured:
+    """Everything ``run_all`` measured: per-operation results, then the bulk invitation runs."""
+
+    results: list[Result]
+    bulk: Bulk | None = None
+
+
 def expect(status: int, code: str | None = None) -> Callable[[Answer], None]:
     def check(answer: Answer) -> None:
         body = answer.json_body if answer.body else None
@@ -135,6 +176,7 @@ class World:
     def __init__(self, runs: int, warmup: int, say: Say) -> None:
         self.runs, self.warmup, self.say = runs, warmup, say
         self.results: list[Result] = []
+        self.bulk: Bulk | None = None
         for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
             os.environ.pop(name, None)
         os.environ.update(
@@ -148,9 +190,11 @@ class World:
         from moto import mock_aws
 
         from app import app
+        from bench import mototx
         from chalicelib.clock import ManualClock
         from chalicelib.models import create_tables
 
+        mototx.install()  # moto copies whole tables per transaction; see bench.mototx
         self.mock = mock_aws()
         self.mock.start()
         create_tables(BENCH_SETTINGS["TABLE_PREFIX"], REGION)
@@ -168,10 +212,12 @@ class World:
         self.client = Client(app, stage_name="local", project_dir=str(_root()))
 
     def close(self) -> None:
+        from bench import mototx
         from chalicelib.bootstrap import use_container
 
         use_container(None)
         self.mock.stop()
+        mototx.uninstall()
         gc.unfreeze()
 
     # -- containers ---------------------------------------------------------------
@@ -293,17 +339,19 @@ def _root() -> Any:
     return Path(__file__).resolve().parent.parent
 
 
-def run_all(runs: int, warmup: int, say: Say) -> list[Result]:
+def run_all(runs: int, warmup: int, say: Say, bulk_runs: int = 3) -> Measured:
     """Set up, then measure every operation. Returns the results in table order."""
     world = World(runs, warmup, say)
     try:
-        _scenarios(world)
+        staff_secret = _scenarios(world)
+        _invitations(world, staff_secret, bulk_runs)
     finally:
         world.close()
-    return world.results
+    return Measured(world.results, world.bulk)
 
 
-def _scenarios(w: World) -> None:
+def _scenarios(w: World) -> str:
+    """The account operations; returns the staff key's secret for the next part."""
     from chalicelib import jobs, staff
     from chalicelib.mail.outbox import SHARDS
     from chalicelib.models import OutboxMessage
@@ -511,6 +559,152 @@ def _scenarios(w: World) -> None:
         ),
     )
     w.use(w.stream)
+    return staff_secret
+
+
+def _finish_jobs(container: Any) -> int:
+    """Run the invitation worker until no open job is left; returns the rows it worked."""
+    from chalicelib import invitation_jobs
+
+    total = 0
+    for _ in range(10):
+        done = invitation_jobs.advance_open_jobs(container, budget=WORKER_BUDGET)
+        if not done:
+            return total
+        total += done
+    raise BenchError("the invitation worker never ran out of open jobs")
+
+
+def _job(w: World, staff_secret: str, job_id: str) -> dict[str, Any]:
+    answer = w.send("GET", f"/admin/invitations/jobs/{job_id}", token=staff_secret)
+    expect(200)(answer)
+    view: dict[str, Any] = answer.json_body
+    return view
+
+
+def _invitations(w: World, staff_secret: str, bulk_runs: int) -> None:
+    """Accepting an invitation, one 1,000-row bulk grant, the worker, the staff read views."""
+    from chalicelib import invitation_jobs
+
+    say = w.say
+    total = w.runs + w.warmup
+    fast = {"MAIL_SEND_RATE": WORKER_RATE}
+    for container in (w.inline, w.stream):  # only the worker paces itself by it
+        container.settings = container.settings.model_copy(update=fast)
+
+    say(f"set-up (MAIL_DISPATCH=inline): {total} invitations to accept, links read from moto's SES")
+    w.use(w.inline)
+    invitees = [f"bench-invitee-{i}@example.com" for i in range(total)]
+    answer = w.send(
+        "POST",
+        "/admin/invitations",
+        {"customers": [{"email": email, "name": "Ivy"} for email in invitees]},
+        token=staff_secret,
+    )
+    expect(202)(answer)
+    _finish_jobs(w.inline)  # what the request's budget left over
+    view = _job(w, staff_secret, answer.json_body["job_id"])
+    if view["status"] != "done" or view["counts"]["invited"] != total:
+        raise BenchError(f"the set-up invitations did not all go out: {view['status']}, {view['counts']}")
+    invite_tokens = [w.token_in_mail(email, "/invitations?token=") for email in invitees]
+
+    w.use(w.stream)
+    gc.collect()
+    gc.freeze()
+    w.measure(
+        "invite_accept",
+        "POST /invitations/accept",
+        lambda i: w.prepared(
+            "POST", "/invitations/accept", {"token": invite_tokens[i], "password": PASSWORD}
+        ),
+        expect(200),
+        note="a fresh invitation per run: password set, account activated and signed in",
+    )
+
+    rows = min(BULK_ROWS, invitation_jobs.MAX_ROWS)
+    budget = float(invitation_jobs.REQUEST_BUDGET_SECONDS)
+    say(
+        f"bulk: {bulk_runs} x POST /admin/invitations with {rows} new addresses (stream), "
+        f"each job then finished by the worker at MAIL_SEND_RATE={WORKER_RATE:g}"
+    )
+    runs: list[BulkRun] = []
+    job_id, body_bytes = "", 0
+    for run in range(bulk_runs):
+        customers = [{"email": f"bench-bulk{run}-{i}@example.com", "name": f"Bulk {i}"} for i in range(rows)]
+        call = w.prepared("POST", "/admin/invitations", {"customers": customers}, token=staff_secret)
+        body_bytes = len(json.dumps({"customers": customers}))
+        gc.collect()
+        gc.freeze()
+        with RECORDER.window() as calls:
+            started = time.perf_counter()
+            answer = call()
+            seconds = time.perf_counter() - started
+        expect(202)(answer)
+        job = answer.json_body
+        if job["total"] != rows or job["counts"]["invalid"]:
+            raise BenchError(f"bulk run {run}: the job holds {job['total']} rows, counts {job['counts']}")
+        job_id = job["job_id"]
+        gc.collect()
+        gc.freeze()
+        with RECORDER.window() as worker_calls:
+            started = time.perf_counter()
+            worked = invitation_jobs.advance_open_jobs(w.stream, budget=WORKER_BUDGET)
+            worker_seconds = time.perf_counter() - started
+        view = _job(w, staff_secret, job_id)
+        if view["status"] != "done" or view["counts"]["invited"] != rows or worked != rows - job["processed"]:
+            raise BenchError(
+                f"bulk run {run}: {job['processed']} rows in the request, {worked} by the worker, "
+                f"then {view['status']} with {view['counts']}"
+            )
+        runs.append(
+            BulkRun(
+                seconds,
+                job["status"],
+                job["processed"],
+                tuple(calls),
+                worked,
+                worker_seconds,
+                tuple(worker_calls),
+            )
+        )
+        say(
+            f"  run {run + 1}: answered in {seconds:.2f} s with {job['processed']} rows done; "
+            f"the worker did {worked} in {worker_seconds:.1f} s ({worked / worker_seconds:.0f} rows/s)"
+        )
+    w.bulk = Bulk(rows, budget, WORKER_RATE, body_bytes, runs)
+
+    gc.collect()
+    gc.freeze()
+
+    def full_page(answer: Answer) -> None:
+        expect(200)(answer)
+        if len(answer.json_body["rows"]) != 100 or not answer.json_body["next_cursor"]:
+            raise BenchError(f"expected a first page of 100 rows, got {len(answer.json_body['rows'])}")
+
+    w.measure(
+        "invite_job",
+        "GET /admin/invitations/jobs/{id} (100 rows)",
+        lambda i: w.prepared("GET", f"/admin/invitations/jobs/{job_id}", token=staff_secret),
+        full_page,
+        note=f"the first page of a finished {rows:,}-row job; includes the authorizer's staff-key lookup",
+    )
+    pending = bulk_runs * rows  # the set-up's invitations were all accepted
+
+    def listed(answer: Answer) -> None:
+        expect(200)(answer)
+        if not answer.json_body["invitations"]:
+            raise BenchError("no pending invitation listed")
+
+    w.measure(
+        "invite_list",
+        "GET /admin/invitations (pending, first page)",
+        lambda i: w.prepared("GET", "/admin/invitations", token=staff_secret),
+        listed,
+        note=(
+            f"first page of {pending:,} pending invitations; moto answers an index query by reading "
+            "the whole table, so its latency here grows with the table (DynamoDB's does not)"
+        ),
+    )
 
 
 def time_argon2(runs: int = 10) -> dict[str, float]:

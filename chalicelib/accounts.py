@@ -278,8 +278,8 @@ def get_for_staff(c: Container, customer_id: str) -> Customer:
 def set_status(c: Container, customer_id: str, status: str) -> Customer:
     """Staff change a status; every session of the account ends at once."""
     customer = get_for_staff(c, customer_id)
-    if customer.status == "pending":
-        raise InvalidState("An unverified sign-up has no status to change yet.")
+    if customer.status in ("pending", "invited"):
+        raise InvalidState(f"A {customer.status} customer has no account to change yet.")
     store.set_status(customer, f"{customer.namespace}#{customer.email}", status, int(c.clock.now()))
     metric("StatusChanges")
     refreshed = store.get_customer(customer_id)

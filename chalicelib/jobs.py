@@ -1,9 +1,10 @@
-"""Scheduled and event-driven work: the outbox sweeper and the outbox stream sender."""
+"""Scheduled and event-driven work: outbox sweeper and stream sender, invitation worker."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import invitation_jobs
 from chalicelib.bootstrap import get_container
 from chalicelib.mail import outbox
 from chalicelib.observability import flush_metrics, logger
@@ -29,3 +30,14 @@ def send_from_stream(event: dict[str, Any]) -> dict[str, int]:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     flush_metrics()
     return outcomes
+
+
+INVITATION_WORKER_BUDGET = 50.0  # seconds of a run (the function's timeout is 60 s)
+
+
+def advance_invitations(budget: float = INVITATION_WORKER_BUDGET) -> int:
+    """Carry on with unfinished bulk invitations at the SES sending rate (every minute)."""
+    done = invitation_jobs.advance_open_jobs(get_container(), budget)
+    logger.info("invitation worker", extra={"rows": done})
+    flush_metrics()
+    return done

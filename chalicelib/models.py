@@ -67,13 +67,15 @@ class Customer(BaseTable):
     name = UnicodeAttribute()
     locale = UnicodeAttribute()
     newsletter = BooleanAttribute(default=False)
-    status = UnicodeAttribute()  # pending | active | inactive | blocked | archived | anonymized
+    # pending (unverified sign-up) | invited | active | inactive | blocked | archived | anonymized
+    status = UnicodeAttribute()
     session_epoch = NumberAttribute(default=0)  # bumped to end every session at once
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
     verified_at = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # only while a sign-up is unverified
     expiry_bucket = UnicodeAttribute(null=True)
+    invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
     version = VersionAttribute()
 
     expiry_index = ExpiryIndex()
@@ -116,7 +118,8 @@ class Token(BaseTable):
         table_name = "unconfigured"
 
     token_hash = UnicodeAttribute(hash_key=True)
-    purpose = UnicodeAttribute()  # verify | reset
+    purpose = UnicodeAttribute()  # verify | reset | invite | handoff
+    ref = UnicodeAttribute(null=True)  # the invitation an invite token belongs to
     customer_id = UnicodeAttribute()
     login_key = UnicodeAttribute()
     locale = UnicodeAttribute()
@@ -237,6 +240,108 @@ class IdempotencyRecord(BaseTable):
     expires_at = NumberAttribute()
 
 
+class PendingIndex(GlobalSecondaryIndex["Any"]):
+    """Sparse: only pending invitations carry ``pending_in`` (their namespace)."""
+
+    class Meta:
+        index_name = "pending"
+        projection = AllProjection()
+
+    pending_in = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class Invitation(BaseTable):
+    """Portal access granted by staff to one customer; its current token is ``token_hash``."""
+
+    TABLE_SUFFIX = "invitations"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    invitation_id = UnicodeAttribute(hash_key=True)
+    namespace = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | accepted | revoked
+    token_hash = UnicodeAttribute(null=True)
+    token_expires_at = NumberAttribute(null=True)
+    sent_count = NumberAttribute(default=0)
+    created_by = UnicodeAttribute()  # staff key id
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    job_id = UnicodeAttribute(null=True)
+    pending_in = UnicodeAttribute(null=True)
+
+    pending_index = PendingIndex()
+
+
+class OpenJobIndex(GlobalSecondaryIndex["Any"]):
+    """Sparse: only unfinished jobs carry ``open_in`` (their namespace)."""
+
+    class Meta:
+        index_name = "open"
+        projection = KeysOnlyProjection()
+
+    open_in = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class InvitationJob(BaseTable):
+    """A bulk grant: its rows are processed in order by the invitation worker."""
+
+    TABLE_SUFFIX = "invitation-jobs"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    job_id = UnicodeAttribute(hash_key=True)
+    row = NumberAttribute(range_key=True)  # 0: the job itself; 1..n: its rows
+    # the job item (row 0)
+    namespace = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    total = NumberAttribute(null=True)
+    next_row = NumberAttribute(null=True)
+    invited = NumberAttribute(null=True)
+    reinvited = NumberAttribute(null=True)
+    existing = NumberAttribute(null=True)
+    invalid = NumberAttribute(null=True)
+    lease_until = NumberAttribute(null=True)
+    finished_at = NumberAttribute(null=True)
+    open_in = UnicodeAttribute(null=True)
+    # a row
+    email = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    customer_id = UnicodeAttribute(null=True)
+    result = UnicodeAttribute(null=True)  # invited | already_invited | already_has_account | invalid
+    detail = UnicodeAttribute(null=True)
+    invitation_id = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()
+
+    open_index = OpenJobIndex()
+
+
+class Activity(BaseTable):
+    """A customer's account activity, newest first by ``at``."""
+
+    TABLE_SUFFIX = "activity"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)  # "<epoch ms, 13 digits>#<random>": sorts by time
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()  # "customer", "staff:<key id>" or "system"
+    detail = UnicodeAttribute(null=True)  # JSON, nothing secret
+    expires_at = NumberAttribute()
+
+
 ALL_TABLES: tuple[type[BaseTable], ...] = (
     Customer,
     Login,
@@ -245,6 +350,9 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     StaffKey,
     OutboxMessage,
     IdempotencyRecord,
+    Invitation,
+    InvitationJob,
+    Activity,
 )
 
 

@@ -81,6 +81,21 @@ class ChangePasswordIn(Body):
     new_password: Password
 
 
+class InvitationsIn(Body):
+    """Rows are validated one by one by the job, so one bad row does not refuse the rest."""
+
+    customers: list[Any] = Field(min_length=1, max_length=1000)
+
+
+class AcceptIn(Body):
+    token: Secret
+    password: Password
+
+
+class HandoffIn(Body):
+    code: Secret
+
+
 class StatusIn(Body):
     status: Literal["active", "inactive", "blocked"]
 

@@ -51,7 +51,11 @@ class LinkTarget(StrEnum):
 
 
 #: Hosted page path of each emailed link -> the storefront path that handles it instead.
-LINK_PATHS = {"/verify": "/account/verify", "/password/reset": "/account/reset-password"}
+LINK_PATHS = {
+    "/verify": "/account/verify",
+    "/password/reset": "/account/reset-password",
+    "/invitations": "/account/invitation",
+}
 
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
 SUPPORTED_LOCALES = ("en", "fr")
@@ -109,6 +113,9 @@ class Settings(BaseModel):
     VERIFY_TOKEN_HOURS: int = Field(default=24, ge=1, le=24)
     RESET_TOKEN_MINUTES: int = Field(default=60, ge=5, le=60)
     SIGNUP_PENDING_DAYS: int = Field(default=7, ge=1, le=30)
+    INVITATION_TOKEN_DAYS: int = Field(default=7, ge=1, le=30)
+    MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
+    ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
 
     @field_validator("DOCUMENT_TYPES", mode="before")
     @classmethod

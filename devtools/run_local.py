@@ -5,7 +5,7 @@
    is reused, data and all;
 2. the local stage's tables, secret, sender identity and a staff key (``devtools.local_setup``);
 3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess;
-4. the outbox sweeper every few seconds, as the scheduled job does on AWS.
+4. the outbox sweeper and the invitation worker every few seconds, as the schedules do on AWS.
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
 a new one is printed), ``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point
@@ -180,11 +180,12 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
 
 
 def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -> None:
-    """Retry due emails every few seconds until chalice stops or we are interrupted."""
+    """Every few seconds, as the schedules do on AWS: retry due emails, advance bulk invitations."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.bootstrap import Container
     from chalicelib.errors import DomainError
+    from chalicelib.invitation_jobs import advance_open_jobs
     from chalicelib.mail.outbox import sweep
     from chalicelib.observability import flush_metrics
     from chalicelib.settings import load_settings
@@ -194,9 +195,12 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
         time.sleep(SWEEP_SECONDS)
         try:
             outcomes = sweep(container)
+            rows = advance_open_jobs(container, budget=SWEEP_SECONDS)
         except (DomainError, BotoCoreError, ClientError) as e:  # moto hiccup: try again next round
             say(f"outbox sweep failed: {e}")
             continue
+        if rows:
+            say(f"invitation worker: {rows} rows")
         if outcomes:
             say(f"outbox sweep: {outcomes}")
             flush_metrics()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import AuthRequest, AuthResponse, Blueprint
+from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
-from chalicelib import accounts, staff
-from chalicelib.api.http import endpoint, json_body
+from chalicelib import accounts, activity, invitation_jobs, invitations, staff
+from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
 from chalicelib.bootstrap import get_container
-from chalicelib.schemas import StatusIn, parse
+from chalicelib.schemas import InvitationsIn, StatusIn, parse
+from chalicelib.store import invitations as invitation_store
 from chalicelib.views import staff_view
 
 bp = Blueprint(__name__)
@@ -33,3 +34,49 @@ def get_customer(customer_id: str) -> dict[str, Any]:
 def set_status(customer_id: str) -> dict[str, Any]:
     data = parse(StatusIn, json_body(bp.current_request))
     return staff_view(accounts.set_status(get_container(), customer_id, data.status))
+
+
+BULK_BODY_BYTES = 512 * 1024
+
+
+def _actor() -> str:
+    authorizer = (bp.current_request.context or {}).get("authorizer") or {}
+    return f"staff:{authorizer.get('principalId', 'unknown')}"
+
+
+@endpoint(bp, "/admin/customers/{customer_id}/activity", methods=["GET"], authorizer=staff_key)
+def customer_activity(customer_id: str) -> dict[str, Any]:
+    c = get_container()
+    accounts.get_for_staff(c, customer_id)
+    items, cursor = invitation_store.activity_page(customer_id, query_param(bp.current_request, "cursor"), 50)
+    return {"activity": [activity.view(i) for i in items], "next_cursor": cursor}
+
+
+@endpoint(bp, "/admin/invitations", methods=["POST"], authorizer=staff_key)
+def grant_access() -> Response:
+    request = bp.current_request
+    data = parse(InvitationsIn, json_body(request, BULK_BODY_BYTES))
+    job = invitation_jobs.create_job(get_container(), data.customers, _actor(), idempotency_key(request))
+    return accepted(job)
+
+
+@endpoint(bp, "/admin/invitations", methods=["GET"], authorizer=staff_key)
+def pending_invitations() -> dict[str, Any]:
+    return invitations.pending(get_container(), query_param(bp.current_request, "cursor"))
+
+
+@endpoint(bp, "/admin/invitations/jobs/{job_id}", methods=["GET"], authorizer=staff_key)
+def invitation_job(job_id: str) -> dict[str, Any]:
+    return invitation_jobs.job_view(get_container(), job_id, query_param(bp.current_request, "cursor"))
+
+
+@endpoint(bp, "/admin/invitations/{invitation_id}/resend", methods=["POST"], authorizer=staff_key)
+def resend_invitation(invitation_id: str) -> dict[str, Any]:
+    c = get_container()
+    return invitations.invitation_view(c, invitations.resend(c, invitation_id, _actor()))
+
+
+@endpoint(bp, "/admin/invitations/{invitation_id}", methods=["DELETE"], authorizer=staff_key)
+def revoke_invitation(invitation_id: str) -> dict[str, Any]:
+    c = get_container()
+    return invitations.invitation_view(c, invitations.revoke(c, invitation_id, _actor()))

@@ -85,20 +85,20 @@ def media_type(request: Request) -> str:
     return (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
 
 
-def _raw(request: Request) -> bytes:
+def _raw(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     raw = request.raw_body or b""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge()
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB.")
     return raw
 
 
-def json_body(request: Request) -> dict[str, Any]:
+def json_body(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The request's JSON object (an empty body counts as ``{}``)."""
     if media_type(request) != JSON:
         raise UnsupportedMediaType()
-    raw = _raw(request)
+    raw = _raw(request, limit)
     if not raw.strip():
         return {}
     try:
@@ -121,6 +121,11 @@ def form_body(request: Request) -> dict[str, str]:
     except ValueError as e:
         raise BadRequest("The form has too many fields.") from e
     return {k: v[0] for k, v in fields.items()}
+
+
+def query_param(request: Request, name: str) -> str | None:
+    value = dict(request.query_params or {}).get(name)
+    return str(value) if value is not None else None
 
 
 def is_form(request: Request) -> bool:

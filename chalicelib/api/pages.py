@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import accounts
+from chalicelib import accounts, invitations
 from chalicelib.api.http import FORM, endpoint, form_body
 from chalicelib.bootstrap import Container, get_container
 from chalicelib.errors import DomainError, InvalidToken, ValidationFailed, WeakPassword, http_status
@@ -56,8 +56,8 @@ def _invalid(language: str) -> Response:
     return _page("invalid", language, status=400)
 
 
-def _redirect(c: Container, event: str) -> Response:
-    target = f"{c.settings.STOREFRONT_URL}/?{urlencode({'account_event': event})}"
+def _redirect(c: Container, event: str, **extra: str) -> Response:
+    target = f"{c.settings.STOREFRONT_URL}/?{urlencode({'account_event': event, **extra})}"
     return Response("", status_code=303, headers={"Location": target, "Cache-Control": "no-store"})
 
 
@@ -114,18 +114,27 @@ def reset_page() -> Response:
     return _page("reset", language, token=secret, email=token_email(token), error=None)
 
 
+def _password_form(c: Container, request: Request) -> tuple[dict[str, str], str, str]:
+    """A password form's fields, its language and its token."""
+    form = form_body(request)
+    return form, _language(c, request, form.get("lang")), form.get("token", "")
+
+
+def _confirmed_password(form: dict[str, str], language: str) -> str:
+    if form.get("password", "") != form.get("password_confirm", ""):
+        raise ValidationFailed(translator(language)("page.reset.mismatch"))
+    return form.get("password", "")
+
+
 @html_errors
 def reset_form_post(request: Request) -> Response:
     """The reset page's form (``POST /password/reset`` as a form post)."""
     c = get_container()
-    form = form_body(request)
-    language = _language(c, request, form.get("lang"))
-    secret = form.get("token", "")
+    form, language, secret = _password_form(c, request)
     token = live_token(c, secret, "reset")
     try:
-        if form.get("password", "") != form.get("password_confirm", ""):
-            raise ValidationFailed(translator(language)("page.reset.mismatch"))
-        accounts.reset_password(c, parse(ResetIn, {"token": secret, "password": form.get("password", "")}))
+        password = _confirmed_password(form, language)
+        accounts.reset_password(c, parse(ResetIn, {"token": secret, "password": password}))
     except ValidationFailed as e:
         error = _password_problem(e, language)
         return _page("reset", language, status=422, token=secret, email=token_email(token), error=error)
@@ -140,3 +149,44 @@ def _password_problem(e: ValidationFailed, language: str) -> str:
     if "password" in e.fields:  # longer than the API accepts at all
         return translator(language)("page.reset.too_long")
     return e.message
+
+
+@endpoint(bp, "/invitations", methods=["GET"])
+@html_errors
+def invitation_page() -> Response:
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    _, customer = invitations.page_details(c, secret)
+    language = _language(c, request, customer.locale)
+    return _invitation_page(c, language, secret, customer.name, customer.email)
+
+
+def _invitation_page(
+    c: Container, language: str, secret: str, name: str, email: str, **extra: Any
+) -> Response:
+    context = {
+        "token": secret,
+        "name": name,
+        "email": email,
+        "website": c.settings.WEBSITE_ID,
+        "action": "invitations/accept",  # relative: works under an API Gateway stage prefix
+    }
+    return _page("invitation", language, **{"error": None, **context, **extra})
+
+
+@html_errors
+def accept_form_post(request: Request) -> Response:
+    """The invitation page's form: activate, then hand a one-time code to the storefront."""
+    c = get_container()
+    form, language, secret = _password_form(c, request)
+    _, customer = invitations.page_details(c, secret)
+    try:
+        answer = invitations.accept(c, secret, _confirmed_password(form, language), handoff=True)
+    except ValidationFailed as e:
+        error = _password_problem(e, language)
+        page = _invitation_page(
+            c, language, secret, customer.name, customer.email, error=error, action="accept"
+        )
+        page.status_code = 422
+        return page
+    return _redirect(c, "invitation_accepted", handoff=answer["handoff_code"])

@@ -6,11 +6,21 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, sessions
+from chalicelib import accounts, invitations, sessions
 from chalicelib.api import pages
 from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
 from chalicelib.bootstrap import get_container
-from chalicelib.schemas import ForgotIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn, parse
+from chalicelib.schemas import (
+    AcceptIn,
+    ForgotIn,
+    HandoffIn,
+    RefreshIn,
+    ResetIn,
+    SignInIn,
+    SignupIn,
+    TokenIn,
+    parse,
+)
 
 bp = Blueprint(__name__)
 
@@ -43,6 +53,21 @@ def sign_in() -> dict[str, Any]:
 def refresh() -> dict[str, Any]:
     data = parse(RefreshIn, json_body(bp.current_request))
     return sessions.refresh(get_container(), data)
+
+
+@endpoint(bp, "/invitations/accept", methods=["POST"])
+def accept_invitation() -> Any:
+    request = bp.current_request
+    if is_form(request):  # the hosted page's form
+        return pages.accept_form_post(request)
+    data = parse(AcceptIn, json_body(request))
+    return invitations.accept(get_container(), data.token, data.password)
+
+
+@endpoint(bp, "/sessions/handoff", methods=["POST"])
+def exchange_handoff() -> dict[str, Any]:
+    data = parse(HandoffIn, json_body(bp.current_request))
+    return invitations.exchange_handoff(get_container(), data.code)
 
 
 @endpoint(bp, "/password/forgot", methods=["POST"])

@@ -17,6 +17,8 @@ SUBJECTS = {
     "account_exists": "exists.subject",
     "reset": "reset.subject",
     "password_changed": "changed.subject",
+    "invitation": "invite.subject",
+    "invitation_existing": "invite_existing.subject",
 }
 
 
@@ -42,7 +44,7 @@ def environment() -> Environment:
 
 def render_email(template: str, language: str, context: dict[str, Any]) -> RenderedEmail:
     t = translator(language)
-    subject = t(SUBJECTS[template])
+    subject = t(SUBJECTS[template], website=context.get("website", ""))
     values = {**context, "t": t, "lang": language, "subject": subject}
     env = environment()
     text = env.get_template(f"mail/{template}.txt").render(values)

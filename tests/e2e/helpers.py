@@ -13,6 +13,7 @@ from devtools.mailbox import Mail
 from tests.support import STRONG_PASSWORD
 
 MAIL_TIMEOUT = 10  # seconds to wait for an email (inline sending takes well under one)
+JOB_TIMEOUT = 30  # seconds for a bulk invitation job (run_local's worker wakes every 5 s)
 
 
 def new_address(label: str = "ada") -> str:
@@ -65,6 +66,21 @@ class Mailbox:
                 raise AssertionError(f"{count} email(s) {subject!r} to {address} not received; got {seen}")
             time.sleep(0.1)
 
+    def wait_each(
+        self, addresses: list[str], subject: str = "", timeout: float = MAIL_TIMEOUT
+    ) -> dict[str, list[Mail]]:
+        """The emails to each of ``addresses`` (with ``subject``), once every one has some."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mails = self.all()
+            found = {a: [m for m in mails if a in m.to and subject in m.subject] for a in addresses}
+            missing = [a for a, got in found.items() if not got]
+            if not missing:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no email {subject!r} to {len(missing)} address(es): {missing[:5]}")
+            time.sleep(0.2)
+
 
 def token_from(link: str) -> str:
     return link.split("token=", 1)[1]
@@ -77,6 +93,7 @@ class Api:
         self.base = service.api_url
         self.mailbox = mailbox
         self.http = local_session()
+        self.staff_key = service.staff_key
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -103,3 +120,49 @@ class Api:
         assert session.status_code == 200, session.text
         pair: dict[str, Any] = session.json()
         return pair
+
+    # -- staff: invitations ------------------------------------------------------------
+
+    def staff(self, method: str, path: str, body: Any = None) -> requests.Response:
+        """A call with the local staff key."""
+        return self.call(method, path, body, token=self.staff_key)
+
+    def invite(self, *rows: dict[str, Any]) -> requests.Response:
+        return self.staff("POST", "/admin/invitations", {"customers": list(rows)})
+
+    def finished_job(self, job_id: str, timeout: float = JOB_TIMEOUT) -> dict[str, Any]:
+        """The job's view once its status is ``done`` (the request or the worker did every row)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.staff("GET", f"/admin/invitations/jobs/{job_id}")
+            assert answer.status_code == 200, answer.text
+            view: dict[str, Any] = answer.json()
+            if view["status"] == "done":
+                return view
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"job {job_id} not done in {timeout} s: {view['processed']}/{view['total']}"
+                )
+            time.sleep(0.25)
+
+    def invitation_link(self, email: str, name: str = "Ada", **row: Any) -> tuple[str, str]:
+        """Invite one new customer; the invitation id and the link from the email."""
+        answer = self.invite({"email": email, "name": name, **row})
+        assert answer.status_code == 202, answer.text
+        job = self.finished_job(answer.json()["job_id"])
+        assert [r["result"] for r in job["rows"]] == ["invited"], job["rows"]
+        link = self.mailbox.wait(email).link("/invitations?token=")
+        return str(job["rows"][0]["invitation_id"]), link
+
+    def pending_invitations(self) -> list[dict[str, Any]]:
+        """Every pending invitation of the local shop, all pages."""
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            query = f"?cursor={cursor}" if cursor else ""
+            answer = self.staff("GET", f"/admin/invitations{query}")
+            assert answer.status_code == 200, answer.text
+            found += answer.json()["invitations"]
+            cursor = answer.json()["next_cursor"]
+            if not cursor:
+                return found

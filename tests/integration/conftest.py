@@ -132,5 +132,12 @@ def last_mail(address: str) -> Mail:
     return mails[-1]
 
 
+def staff_headers(container: Container, name: str = "support") -> dict[str, str]:
+    from chalicelib import staff
+
+    _, secret = staff.create(container, name)
+    return {"Authorization": f"Bearer {secret}"}
+
+
 def token_from(link: str) -> str:
     return link.split("token=", 1)[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from tests.aws_hooks import Hooks
@@ -98,3 +99,61 @@ def test_a_busy_database_gives_an_html_503_page_with_retry_after(api: Api, aws_h
     page = api.client.http.get(f"/verify?token={token}")
     assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
     assert "Retry-After" in page.headers and "Something went wrong" in page.body.decode()
+
+
+def _invitation_token(api: Api, email: str) -> str:
+    from tests.integration.conftest import staff_headers
+
+    headers = {"Content-Type": "application/json", **staff_headers(api_container())}
+    body = json.dumps({"customers": [{"email": email, "name": "Eve Buyer"}]})
+    assert api.client.http.post("/admin/invitations", headers=headers, body=body).status_code == 202
+    return token_from(last_mail(email).link("/invitations"))
+
+
+def api_container():  # type: ignore[no-untyped-def]
+    from chalicelib.bootstrap import get_container
+
+    return get_container()
+
+
+def test_the_invitation_page_prefills_the_customer_and_hands_off_a_session(api: Api) -> None:
+    token = _invitation_token(api, "eve@example.com")
+    page = api.client.http.get(f"/invitations?token={token}").body.decode()
+    assert "Eve Buyer" in page and "eve@example.com" in page and 'type="password"' in page
+    fields = {"token": token, "password": "my own passphrase", "password_confirm": "my own passphrase"}
+    done = _post_form(api, "/invitations/accept", fields)
+    assert done.status_code == 303
+    location = done.headers["Location"]
+    assert location.startswith("https://shop.example/?account_event=invitation_accepted&handoff=")
+    code = location.split("handoff=")[1]
+    session = api.call("POST", "/sessions/handoff", {"code": code})
+    assert session.status_code == 200
+    assert (
+        api.call("GET", "/me", token=session.json_body["access_token"]).json_body["email"]
+        == "eve@example.com"
+    )
+    assert api.call("POST", "/sessions/handoff", {"code": code}).status_code == 400  # single use
+    used = api.client.http.get(f"/invitations?token={token}")
+    assert used.status_code == 400 and "cannot be used" in used.body.decode()
+
+
+def test_the_invitation_page_checks_the_password(api: Api) -> None:
+    token = _invitation_token(api, "eve@example.com")
+    short = _post_form(
+        api, "/invitations/accept", {"token": token, "password": "short", "password_confirm": "short"}
+    )
+    assert (
+        short.status_code == 422
+        and "at least 8" in short.body.decode()
+        and "Eve Buyer" in short.body.decode()
+    )
+    fields = {"token": token, "password": "my own passphrase", "password_confirm": "my own passphrase"}
+    assert _post_form(api, "/invitations/accept", fields).status_code == 303
+
+
+def test_a_handoff_code_expires_after_two_minutes(api: Api, clock: object) -> None:
+    token = _invitation_token(api, "eve@example.com")
+    fields = {"token": token, "password": "my own passphrase", "password_confirm": "my own passphrase"}
+    code = _post_form(api, "/invitations/accept", fields).headers["Location"].split("handoff=")[1]
+    clock.advance(121)  # type: ignore[attr-defined]
+    assert api.call("POST", "/sessions/handoff", {"code": code}).status_code == 400

@@ -65,6 +65,7 @@ def test_every_email_renders_text_and_html_in_every_language(template: str, lang
         "link": "https://a.example/x?token=T",
         "hours": 24,
         "minutes": 60,
+        "days": 7,
         "signin_link": "https://s.example/in",
         "forgot_link": "https://s.example/forgot",
     }

@@ -49,7 +49,10 @@ def test_the_template_creates_every_table_as_the_models_define_it(stage_name: st
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert props["SSESpecification"] == {"SSEEnabled": True}
         assert props["DeletionProtectionEnabled"] is True
-        assert props["KeySchema"] == [{"AttributeName": model._hash_keyname, "KeyType": "HASH"}]
+        key_schema = [{"AttributeName": model._hash_keyname, "KeyType": "HASH"}]
+        if model._range_keyname:
+            key_schema.append({"AttributeName": model._range_keyname, "KeyType": "RANGE"})
+        assert props["KeySchema"] == key_schema
 
         defined = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
         expected_gsis = {}
@@ -70,7 +73,8 @@ def test_the_template_creates_every_table_as_the_models_define_it(stage_name: st
         }
         assert gsis == expected_gsis, model.__name__
         # Only key attributes may be defined (CloudFormation rejects the others).
-        key_names = {model._hash_keyname} | {k["AttributeName"] for ks, _ in gsis.values() for k in ks}
+        table_keys = {model._hash_keyname} | ({model._range_keyname} if model._range_keyname else set())
+        key_names = table_keys | {k["AttributeName"] for ks, _ in gsis.values() for k in ks}
         assert set(defined) == key_names
 
         if model.TTL_ATTRIBUTE:

@@ -1,0 +1,223 @@
+"""The invitation page in real headless Chromium (Debian's, never a downloaded browser).
+
+Staff invite over HTTP with the local staff key; each test opens the link from the email
+SES (moto) received, as the customer would. Pages go to ``build/screenshots/invitation-*.png``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.e2e.helpers import Api, LocalService, Mailbox, new_address, token_from
+from tests.e2e.test_pages_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Response
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "my own invited passphrase"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (Debian chromium, no download)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="en-US", viewport={"width": 800, "height": 720})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"invitation-{name}.png"), full_page=True)
+
+
+def is_post(response: Response) -> bool:
+    return response.request.method == "POST"
+
+
+def assert_prefilled(page: Page, name: str, email: str) -> None:
+    for selector, value in (("#name", name), ("#email", email)):
+        assert page.input_value(selector) == value
+        assert page.get_attribute(selector, "readonly") is not None
+        assert not page.is_editable(selector)
+
+
+def handoff_code(page: Page, service: LocalService) -> str:
+    """The storefront URL the page landed on: the event and a one-time hand-off code, nothing else."""
+    assert page.url.startswith(f"{service.storefront_url}/?"), page.url
+    query = parse_qs(urlsplit(page.url).query)
+    assert query.keys() == {"account_event", "handoff"}, page.url
+    assert query["account_event"] == ["invitation_accepted"]
+    [code] = query["handoff"]
+    return code
+
+
+def test_invitation_page_sets_the_password_and_hands_a_session_to_the_storefront(
+    page: Page, api: Api, local_service: LocalService
+) -> None:
+    email = new_address("eve")
+    _, link = api.invitation_link(email, name="Eve Buyer")
+
+    opened = page.goto(link)
+    assert opened is not None and opened.status == 200
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.inner_text("h1") == "Activate your account"
+    assert "local-shop" in page.inner_text("main")
+    assert_prefilled(page, "Eve Buyer", email)
+    page.fill("#email", "mallory@example.com", force=True)  # readonly: typing changes nothing
+    assert page.input_value("#email") == email
+    screenshot(page, "page")
+
+    # Chromium itself holds back a too-short password (minlength): nothing is posted.
+    page.fill("#password", "short")
+    page.fill("#password_confirm", "short")
+    page.click("#accept")
+    assert page.url == link
+    assert page.eval_on_selector("#password", "e => e.validity.tooShort") is True
+
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD)
+    with page.expect_navigation():
+        page.click("#accept")
+    code = handoff_code(page, local_service)
+
+    pair = api.call("POST", "/sessions/handoff", {"code": code})
+    assert pair.status_code == 200, pair.text
+    assert {"access_token", "refresh_token", "expires_in", "customer_id"} <= pair.json().keys()
+    me = api.call("GET", "/me", token=pair.json()["access_token"])
+    assert me.status_code == 200, me.text
+    assert (me.json()["email"], me.json()["name"], me.json()["status"]) == (email, "Eve Buyer", "active")
+    assert me.json()["email_verified"] is True
+    assert me.json()["customer_id"] == pair.json()["customer_id"]
+
+    again = api.call("POST", "/sessions/handoff", {"code": code})  # one use only
+    assert (again.status_code, again.json()["error"]["code"]) == (400, "invalid_token")
+    session = api.sign_in(email, PASSWORD)
+    assert session.status_code == 200, session.text
+    assert session.json()["customer_id"] == me.json()["customer_id"]
+
+
+def test_invitation_page_refuses_a_too_short_password(page: Page, api: Api) -> None:
+    email = new_address("eve")
+    _, link = api.invitation_link(email, name="Eve Buyer")
+    page.goto(link)
+
+    # A browser that skips validation still meets the server's rule: 422, said on the page.
+    page.eval_on_selector("form", "f => { f.noValidate = true; }")
+    page.fill("#password", "short")
+    page.fill("#password_confirm", "short")
+    with page.expect_response(is_post) as posted:
+        page.click("#accept")
+    assert posted.value.status == 422
+    assert page.locator("[role=alert]").is_visible()
+    assert page.inner_text("[role=alert]") == "Use at least 8 characters."
+    assert_prefilled(page, "Eve Buyer", email)  # the page still says who is invited
+    screenshot(page, "too-short")
+    assert api.sign_in(email, "short").status_code == 401
+    assert api.sign_in(email, PASSWORD).status_code == 401
+
+
+def test_the_error_page_takes_the_corrected_password(
+    page: Page, api: Api, local_service: LocalService
+) -> None:
+    email = new_address("eve")
+    _, link = api.invitation_link(email)
+    page.goto(link)
+    page.eval_on_selector("form", "f => { f.noValidate = true; }")
+    page.fill("#password", "short")
+    page.fill("#password_confirm", "short")
+    with page.expect_response(is_post) as posted:
+        page.click("#accept")
+    assert posted.value.status == 422
+
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD + " typo")
+    with page.expect_response(is_post) as posted:
+        page.click("#accept")
+    assert posted.value.status == 422, posted.value.url
+    assert page.inner_text("[role=alert]") == "The two passwords are not the same."
+    screenshot(page, "mismatch")
+
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD)
+    with page.expect_navigation():
+        page.click("#accept")
+    pair = api.call("POST", "/sessions/handoff", {"code": handoff_code(page, local_service)})
+    assert pair.status_code == 200, pair.text
+    assert api.sign_in(email, PASSWORD).status_code == 200
+
+
+def test_a_used_invitation_link_shows_the_invalid_link_page(page: Page, api: Api) -> None:
+    email = new_address("eve")
+    _, link = api.invitation_link(email)
+    accepted = api.call("POST", "/invitations/accept", {"token": token_from(link), "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text
+
+    opened = page.goto(link)
+    assert opened is not None and opened.status == 400
+    assert page.inner_text("h1") == "This link cannot be used"
+    assert page.locator("#accept").count() == 0
+    assert page.locator("#password").count() == 0
+    assert email not in page.content()
+    screenshot(page, "used")
+
+
+def test_a_french_invitation_shows_the_page_in_french(page: Page, api: Api, mailbox: Mailbox) -> None:
+    email = new_address("zoe")
+    _, link = api.invitation_link(email, name="Zoé Acheteuse", locale="fr")
+    assert mailbox.wait(email).subject == "Votre compte local-shop vous attend"
+
+    opened = page.goto(link)  # the browser asks for English: the customer's locale wins
+    assert opened is not None and opened.status == 200
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.inner_text("h1") == "Activez votre compte"
+    assert page.inner_text("#accept") == "Activer mon compte"
+    assert page.inner_text("label[for=name]") == "Nom"
+    assert_prefilled(page, "Zoé Acheteuse", email)
+    screenshot(page, "fr")
+
+    page.eval_on_selector("form", "f => { f.noValidate = true; }")
+    page.fill("#password", "court")
+    page.fill("#password_confirm", "court")
+    with page.expect_response(is_post) as posted:
+        page.click("#accept")
+    assert posted.value.status == 422
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert "caractères" in page.inner_text("[role=alert]")
+    screenshot(page, "too-short-fr")
+
+
+def test_invitation_page_lands_on_a_storefront_on_another_origin(
+    page: Page, cross_origin_service: LocalService
+) -> None:
+    api = Api(cross_origin_service, Mailbox(cross_origin_service.aws_url))
+    assert not cross_origin_service.storefront_url.startswith(cross_origin_service.api_url)
+    email = new_address("eve")
+    _, link = api.invitation_link(email)
+    page.goto(link)
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD)
+
+    with page.expect_navigation(timeout=5_000):  # the page's CSP lets the form redirect there
+        page.click("#accept")
+    pair = api.call("POST", "/sessions/handoff", {"code": handoff_code(page, cross_origin_service)})
+    assert pair.status_code == 200, pair.text
+    assert api.call("GET", "/me", token=pair.json()["access_token"]).json()["email"] == email
