@@ -4,11 +4,14 @@
 botocore session copies when it is created (moto hooks its in-process stubber the same
 way). It must therefore run before the first session exists: ``bench.run`` calls it
 before anything imports the app. The handler fires once per API call, before retries,
-so a call that fails its condition still counts as the one round trip it is.
+so a call that fails its condition still counts as the one round trip it is. The time
+from one event to the other (botocore's own work and, here, moto's) adds up in
+``Recorder.call_seconds``.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +42,8 @@ class Recorder:
         self.everything: Counter[tuple[str, str]] = Counter()
         self._window: list[Call] | None = None
         self.installed = False
+        self.call_seconds = 0.0  # inside AWS calls, from parameter building to the parsed answer
+        self._started: float | None = None
 
     def on_call(self, model: Any = None, params: Any = None, **_: Any) -> None:
         service = model.service_model.service_name
@@ -47,9 +52,13 @@ class Recorder:
         self.everything[(service, model.name)] += 1
         if self._window is not None:
             self._window.append(call)
+        self._started = time.perf_counter()
         # None: a non-None answer from this event would replace the call's parameters.
 
     def on_result(self, parsed: Any = None, **_: Any) -> None:
+        if self._started is not None:
+            self.call_seconds += time.perf_counter() - self._started
+            self._started = None
         error = parsed.get("Error") if isinstance(parsed, dict) else None
         if error and self._window:
             self._window[-1] = replace(self._window[-1], error=str(error.get("Code", "?")))

@@ -124,11 +124,13 @@ class BulkRun:
     """One 1,000-row ``POST /admin/invitations`` and the worker run that finished its job."""
 
     seconds: float  # wall time of the request, in-process
+    in_calls: float  # of which inside AWS calls (botocore and moto)
     status: str  # the job's status in the 202 answer
     in_request: int  # rows the request itself finished within its budget
     calls: tuple[Call, ...]  # every AWS call of the request
     worker_rows: int
     worker_seconds: float
+    worker_in_calls: float
     worker_calls: tuple[Call, ...]
 
 
@@ -636,9 +638,9 @@ def _invitations(w: World, staff_secret: str, bulk_runs: int) -> None:
         gc.collect()
         gc.freeze()
         with RECORDER.window() as calls:
-            started = time.perf_counter()
+            before, started = RECORDER.call_seconds, time.perf_counter()
             answer = call()
-            seconds = time.perf_counter() - started
+            seconds, in_calls = time.perf_counter() - started, RECORDER.call_seconds - before
         expect(202)(answer)
         job = answer.json_body
         if job["total"] != rows or job["counts"]["invalid"]:
@@ -647,9 +649,10 @@ def _invitations(w: World, staff_secret: str, bulk_runs: int) -> None:
         gc.collect()
         gc.freeze()
         with RECORDER.window() as worker_calls:
-            started = time.perf_counter()
+            before, started = RECORDER.call_seconds, time.perf_counter()
             worked = invitation_jobs.advance_open_jobs(w.stream, budget=WORKER_BUDGET)
             worker_seconds = time.perf_counter() - started
+            worker_in_calls = RECORDER.call_seconds - before
         view = _job(w, staff_secret, job_id)
         if view["status"] != "done" or view["counts"]["invited"] != rows or worked != rows - job["processed"]:
             raise BenchError(
@@ -659,11 +662,13 @@ def _invitations(w: World, staff_secret: str, bulk_runs: int) -> None:
         runs.append(
             BulkRun(
                 seconds,
+                in_calls,
                 job["status"],
                 job["processed"],
                 tuple(calls),
                 worked,
                 worker_seconds,
+                worker_in_calls,
                 tuple(worker_calls),
             )
         )
