@@ -26,6 +26,16 @@ def invitation_worker(event: object) -> int:
     return jobs.advance_invitations()
 
 
+@app.schedule(Rate(1, unit=Rate.HOURS), name="cleanup")
+def scheduled_cleanup(event: object) -> dict[str, object]:
+    return jobs.run_cleanup()
+
+
+@app.lambda_function(name="customer_removed")
+def customer_removed(event: dict, context: object) -> dict[str, int]:
+    return jobs.remove_children(event)
+
+
 @app.lambda_function(name="outbox_sender")
 def outbox_sender(event: dict, context: object) -> dict[str, int]:
     return jobs.send_from_stream(event)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.clock import day_bucket
+from chalicelib.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.errors import (
     IdempotencyConflict,
     InvalidCredentials,
@@ -35,6 +36,7 @@ from chalicelib.store import accounts as store
 from chalicelib.store import idempotency as idempotency_store
 from chalicelib.store.accounts import EmailTaken, IdempotentReplay
 from chalicelib.store.sessions import save_step
+from chalicelib.store.transactions import Step
 from chalicelib.tokens import live_token, new_token
 
 if TYPE_CHECKING:
@@ -48,7 +50,6 @@ FORGOT_ACCEPTED = {
     "status": "accepted",
     "message": "If an account uses this address, we sent it a link to reset the password.",
 }
-EXPIRY_SHARDS = 8
 IDEMPOTENCY_SECONDS = 86400
 
 
@@ -59,7 +60,7 @@ def _mail(
     return compose(c, template, to, language, values)
 
 
-def _idempotency(
+def idempotency_record(
     c: Container,
     operation: str,
     key: str | None,
@@ -80,7 +81,7 @@ def _idempotency(
     )
 
 
-def _replay(c: Container, record: IdempotencyRecord) -> dict[str, Any]:
+def replay(c: Container, record: IdempotencyRecord) -> dict[str, Any]:
     stored = idempotency_store.get(record.idempotency_key, int(c.clock.now()))
     if stored is None:
         raise ServiceUnavailable("The earlier request with this Idempotency-Key is settling; retry.")
@@ -90,21 +91,30 @@ def _replay(c: Container, record: IdempotencyRecord) -> dict[str, Any]:
     return answer
 
 
-def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> dict[str, Any]:
+def signup(
+    c: Container,
+    data: SignupIn,
+    idempotency_key: str | None = None,
+    *,
+    customer_id: str | None = None,
+    extra: Sequence[tuple[str, Step]] = (),
+) -> dict[str, Any]:
+    """Sign up; ``extra`` steps (e.g. a checkout's order) join the account's transaction,
+    and then a taken address raises ``EmailTaken`` for the caller to handle."""
     s = c.settings
     if s.SIGNUP_MODE is SignupMode.INVITATION:
         raise SignupClosed()
     password = check_password_policy(data.password, email=data.email)
     language = negotiate([data.locale], s.DEFAULT_LOCALE)
     fingerprint = {"email": data.email, "name": data.name, "locale": language, "nl": data.newsletter}
-    idem = _idempotency(c, "signup", idempotency_key, fingerprint, SIGNUP_ACCEPTED, 202)
+    idem = idempotency_record(c, "signup", idempotency_key, fingerprint, SIGNUP_ACCEPTED, 202)
     password_hash = hash_password(c.hasher, password)
     now = int(c.clock.now())
     expires = now + s.SIGNUP_PENDING_DAYS * 86400
     bucket = day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS))
     key = login_key(c, data.email)
     customer = Customer(
-        f"cus_{secrets.token_hex(12)}",
+        customer_id or f"cus_{secrets.token_hex(12)}",
         namespace=s.account_namespace,
         website_id=s.WEBSITE_ID,
         email=data.email,
@@ -130,17 +140,20 @@ def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> 
     )
     token, message, envelope = _verify_link(c, customer, key, version=1)
     try:
-        store.create_signup(customer, login, token, [message], idem, now)
+        store.create_signup(customer, login, token, [message], idem, now, extra)
         metric("SignUps")
     except IdempotentReplay:
-        assert idem is not None
-        return _replay(c, idem)
+        if idem is None:
+            raise  # the caller's own idempotency step (in ``extra``)
+        return replay(c, idem)
     except EmailTaken:
+        if extra:
+            raise
         try:
             envelope = _signup_over_existing(c, data, key, password_hash, language, idem)
         except IdempotentReplay:
             assert idem is not None
-            return _replay(c, idem)
+            return replay(c, idem)
     after_commit(c, [envelope])
     return SIGNUP_ACCEPTED
 
@@ -278,8 +291,10 @@ def get_for_staff(c: Container, customer_id: str) -> Customer:
 def set_status(c: Container, customer_id: str, status: str) -> Customer:
     """Staff change a status; every session of the account ends at once."""
     customer = get_for_staff(c, customer_id)
-    if customer.status in ("pending", "invited"):
-        raise InvalidState(f"A {customer.status} customer has no account to change yet.")
+    if customer.status not in ("active", "inactive", "blocked"):
+        raise InvalidState(
+            f"A customer with status {customer.status} has no account whose status can change."
+        )
     store.set_status(customer, f"{customer.namespace}#{customer.email}", status, int(c.clock.now()))
     metric("StatusChanges")
     refreshed = store.get_customer(customer_id)

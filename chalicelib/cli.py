@@ -5,6 +5,7 @@
   staff-keys revoke KEY_ID                     revoke a key at once
   check-settings                               validate the stage's settings
   sweep-outbox                                 run the outbox sweeper once
+  cleanup [--dry-run]                          remove what expired (or show what would go)
 
 AWS credentials and region come from the usual environment; ``AWS_ENDPOINT_URL``
 points the commands at the local moto server.
@@ -40,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     commands.add_parser("check-settings")
     commands.add_parser("sweep-outbox")
+    clean = commands.add_parser("cleanup", help="remove expired guests, sign-ups, tokens, sessions")
+    clean.add_argument("--dry-run", action="store_true", help="only count what would be removed")
     return parser
 
 
@@ -63,6 +66,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stage {args.stage}: settings valid ({settings.WEBSITE_ID})")
         return 0
     c = get_container()
+    if args.command == "cleanup":
+        from chalicelib.cleanup import run
+
+        print(json.dumps(run(c, budget=600.0, dry_run=args.dry_run), indent=2))
+        return 0
     if args.command == "sweep-outbox":
         from chalicelib.mail.outbox import sweep
 

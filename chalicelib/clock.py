@@ -29,6 +29,10 @@ class ManualClock:
         self._now += seconds
 
 
+#: shards of each day in the sparse ``expiry`` indexes (spreads a busy day's writes)
+EXPIRY_SHARDS = 8
+
+
 def day_bucket(epoch: float, shard: int) -> str:
     """The cleanup index key of an item expiring at ``epoch``: ``YYYY-MM-DD#shard``."""
     return f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d}#{shard}"

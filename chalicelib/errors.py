@@ -104,6 +104,21 @@ class StaleWrite(DomainError):
     message = "The record changed meanwhile; read it again and retry."
 
 
+class AccountRequired(DomainError):
+    code = "account_required"
+    message = "This website requires an account to check out."
+
+
+class AccountCreationDisabled(DomainError):
+    code = "account_creation_disabled"
+    message = "This website does not create accounts at checkout."
+
+
+class AddressInUse(DomainError):
+    code = "address_in_use"
+    message = "An account already uses this address: sign in, or reset its password."
+
+
 class InvalidState(DomainError):
     code = "invalid_state"
     message = "The record is not in a state that allows this."
@@ -140,9 +155,12 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     EmailNotVerified: 403,
     AccountDisabled: 403,
     SignupClosed: 403,
+    AccountRequired: 403,
+    AccountCreationDisabled: 403,
     NotFound: 404,
     StaleWrite: 409,
     InvalidState: 409,
+    AddressInUse: 409,
     WrongPassword: 403,
     IdempotencyConflict: 409,
     TooManyAttempts: 429,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import invitation_jobs
+from chalicelib import cleanup, invitation_jobs
 from chalicelib.bootstrap import get_container
 from chalicelib.mail import outbox
 from chalicelib.observability import flush_metrics, logger
@@ -41,3 +41,21 @@ def advance_invitations(budget: float = INVITATION_WORKER_BUDGET) -> int:
     logger.info("invitation worker", extra={"rows": done})
     flush_metrics()
     return done
+
+
+CLEANUP_BUDGET = 240.0  # seconds of a run (the function's timeout is 300 s)
+
+
+def run_cleanup(budget: float = CLEANUP_BUDGET) -> dict[str, Any]:
+    """Remove what expired (every hour); a run that runs out of time goes on next hour."""
+    report = cleanup.run(get_container(), budget=budget)
+    logger.info("cleanup", extra=report)
+    flush_metrics()
+    return report
+
+
+def remove_children(event: dict[str, Any]) -> dict[str, int]:
+    """Customers stream: documents of a removed customer (TTL may remove it first)."""
+    outcome = cleanup.children_of_removed(event)
+    flush_metrics()
+    return outcome

@@ -17,7 +17,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 
@@ -27,6 +27,9 @@ class BaseTable(Model):
     TABLE_SUFFIX: ClassVar[str] = ""
     TTL_ATTRIBUTE: ClassVar[str | None] = None
     STREAM: ClassVar[bool] = False
+    #: the Lambda (app.py) fed by this table's stream, and the events it is given
+    STREAM_CONSUMER: ClassVar[str | None] = None
+    STREAM_EVENTS: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -51,11 +54,25 @@ class ExpiryIndex(GlobalSecondaryIndex["Any"]):
     expires_at = NumberAttribute(range_key=True)
 
 
+class CustomerExpiryIndex(GlobalSecondaryIndex["Any"]):
+    """Like ``ExpiryIndex``, carrying what the cleanup needs to remove a customer's parts."""
+
+    class Meta:
+        index_name = "expiry"
+        projection = IncludeProjection(["status", "namespace", "email"])
+
+    expiry_bucket = UnicodeAttribute(hash_key=True)
+    expires_at = NumberAttribute(range_key=True)
+
+
 class Customer(BaseTable):
     """A customer record. ``version`` guards concurrent updates."""
 
     TABLE_SUFFIX = "customers"
     TTL_ATTRIBUTE = "expires_at"
+    STREAM = True  # a customer removed (by TTL first, say) takes its documents with it
+    STREAM_CONSUMER = "customer_removed"
+    STREAM_EVENTS = ("REMOVE",)
 
     class Meta:
         table_name = "unconfigured"
@@ -67,18 +84,21 @@ class Customer(BaseTable):
     name = UnicodeAttribute()
     locale = UnicodeAttribute()
     newsletter = BooleanAttribute(default=False)
-    # pending (unverified sign-up) | invited | active | inactive | blocked | archived | anonymized
+    # guest | pending (unverified sign-up) | invited | active | inactive | blocked | archived | anonymized
     status = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)  # JSON, the checkout address of a guest
+    merged_into = UnicodeAttribute(null=True)  # the account a merged guest now lives in
     session_epoch = NumberAttribute(default=0)  # bumped to end every session at once
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
     verified_at = NumberAttribute(null=True)
-    expires_at = NumberAttribute(null=True)  # only while a sign-up is unverified
+    expires_at = NumberAttribute(null=True)  # unverified sign-ups and guests
     expiry_bucket = UnicodeAttribute(null=True)
     invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
     version = VersionAttribute()
 
-    expiry_index = ExpiryIndex()
+    expiry_index = CustomerExpiryIndex()
 
 
 class Login(BaseTable):
@@ -198,6 +218,8 @@ class OutboxMessage(BaseTable):
     TABLE_SUFFIX = "outbox"
     TTL_ATTRIBUTE = "expires_at"
     STREAM = True
+    STREAM_CONSUMER = "outbox_sender"  # on stages with MAIL_DISPATCH=stream
+    STREAM_EVENTS = ("INSERT",)
 
     class Meta:
         table_name = "unconfigured"
@@ -325,6 +347,41 @@ class InvitationJob(BaseTable):
     open_index = OpenJobIndex()
 
 
+class DocumentDateIndex(GlobalSecondaryIndex["Any"]):
+    """A customer's documents newest first: ``date_key`` is "<ISO date>#<document id>"."""
+
+    class Meta:
+        index_name = "by_date"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    date_key = UnicodeAttribute(range_key=True)
+
+
+class Document(BaseTable):
+    """A quotation, order, invoice, subscription or payment, fed by the order system."""
+
+    TABLE_SUFFIX = "documents"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    document_id = UnicodeAttribute(range_key=True)
+    type = UnicodeAttribute()
+    status = UnicodeAttribute()
+    date = UnicodeAttribute()  # ISO 8601 date or date-time, as the order system sent it
+    date_key = UnicodeAttribute()
+    number = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    totals = UnicodeAttribute(null=True)  # JSON
+    lines = UnicodeAttribute(null=True)  # JSON list
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+
+    by_date = DocumentDateIndex()
+
+
 class Activity(BaseTable):
     """A customer's account activity, newest first by ``at``."""
 
@@ -353,6 +410,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Invitation,
     InvitationJob,
     Activity,
+    Document,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -113,3 +114,63 @@ def parse(model: type[M], data: Any) -> M:
         }
         summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
         raise ValidationFailed(f"Invalid fields: {summary}", fields=fields) from e
+
+
+# -- documents and guest checkout ---------------------------------------------------------
+
+DocumentType = Literal["quotation", "order", "invoice", "subscription", "payment"]
+ExternalId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-:.]{1,100}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Amount = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+
+
+class LineIn(Body):
+    line_id: ExternalId
+    sku: Annotated[str, Field(max_length=100)] | None = None
+    name: Text
+    quantity: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)] = 1
+    unit_price: Amount | None = None
+    total: Amount | None = None
+
+
+class TotalsIn(Body):
+    net: Amount | None = None
+    tax: Amount | None = None
+    gross: Amount | None = None
+
+
+class DocumentIn(Body):
+    document_id: ExternalId
+    type: DocumentType
+    status: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    date: datetime.date | datetime.datetime
+    number: Annotated[str, Field(max_length=60)] | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    totals: TotalsIn | None = None
+    lines: Annotated[list[LineIn], Field(max_length=500)] = []
+
+
+class AddressIn(Body):
+    name: Annotated[str, Field(max_length=200)] | None = None
+    company: Annotated[str, Field(max_length=200)] | None = None
+    line1: Annotated[str, Field(max_length=200)] | None = None
+    line2: Annotated[str, Field(max_length=200)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    city: Annotated[str, Field(max_length=100)] | None = None
+    region: Annotated[str, Field(max_length=100)] | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class CreateAccountIn(Body):
+    password: Password
+    newsletter: StrictBool = False
+
+
+class GuestIn(Body):
+    email: Email
+    name: Name
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+()./ \-]{3,40}$")] | None = None
+    locale: Locale | None = None
+    address: AddressIn | None = None
+    order: DocumentIn | None = None
+    create_account: CreateAccountIn | None = None

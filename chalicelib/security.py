@@ -161,7 +161,11 @@ def read_access_token(key: bytes, token: str, website_id: str, now: float) -> Ac
             key,
             algorithms=["HS256"],
             audience=website_id,
-            options={"require": ["sub", "sid", "ep", "exp", "iat", "aud"], "verify_exp": False},
+            options={
+                "require": ["sub", "sid", "ep", "exp", "iat", "aud"],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
         )
     except jwt.PyJWTError as e:
         raise NotAuthenticated("The access token is not valid.") from e

@@ -12,7 +12,7 @@ import math
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.clock import day_bucket
+from chalicelib.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.errors import (
     AccountDisabled,
     EmailNotVerified,
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 FREE_FAILURES = 5  # failed sign-ins before the delay starts
 FIRST_DELAY, MAX_DELAY = 30, 900  # seconds; the delay doubles per failure up to 15 min
-EXPIRY_SHARDS = 8
 
 
 def lock_delay(failures: int) -> int | None:

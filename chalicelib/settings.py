@@ -55,6 +55,8 @@ LINK_PATHS = {
     "/verify": "/account/verify",
     "/password/reset": "/account/reset-password",
     "/invitations": "/account/invitation",
+    "/register": "/account/register",
+    "/merge": "/account/merge",
 }
 
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
-from chalicelib.clock import day_bucket
+from chalicelib.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.errors import InvalidToken
 from chalicelib.models import Customer, Token, is_live
 from chalicelib.security import new_secret, sha256_hex
@@ -13,8 +13,6 @@ from chalicelib.store import accounts as store
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Container
-
-EXPIRY_SHARDS = 8
 
 
 def new_token(

@@ -35,4 +35,5 @@ def staff_view(customer: Customer) -> dict[str, Any]:
         "verified_at": iso(customer.verified_at),
         "updated_at": iso(customer.updated_at),
         "version": customer.version,
+        "merged_into": customer.merged_into,
     }

@@ -5,7 +5,8 @@
    is reused, data and all;
 2. the local stage's tables, secret, sender identity and a staff key (``devtools.local_setup``);
 3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess;
-4. the outbox sweeper and the invitation worker every few seconds, as the schedules do on AWS.
+4. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
+   few minutes, as the schedules do on AWS.
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
 a new one is printed), ``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point
@@ -38,6 +39,7 @@ from devtools.local_setup import STAGE, SetupResult, local_environ, set_up, stag
 from devtools.moto_server import HOST, MAIL_PATH, LocalAwsServer
 
 ROOT = Path(__file__).resolve().parent.parent
+CLEANUP_ROUNDS = 60  # about every 5 minutes
 SWEEP_SECONDS = 5
 START_TIMEOUT = 60
 
@@ -184,6 +186,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.bootstrap import Container
+    from chalicelib.cleanup import run as cleanup
     from chalicelib.errors import DomainError
     from chalicelib.invitation_jobs import advance_open_jobs
     from chalicelib.mail.outbox import sweep
@@ -191,11 +194,17 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     from chalicelib.settings import load_settings
 
     container = Container(settings=load_settings(stage_env))
+    rounds = 0
     while chalice.poll() is None:
         time.sleep(SWEEP_SECONDS)
+        rounds += 1
         try:
             outcomes = sweep(container)
             rows = advance_open_jobs(container, budget=SWEEP_SECONDS)
+            if rounds % CLEANUP_ROUNDS == 0:  # the hourly cleanup, every few minutes here
+                removed = cleanup(container, budget=SWEEP_SECONDS)["removed"]
+                if removed:
+                    say(f"cleanup: {removed}")
         except (DomainError, BotoCoreError, ClientError) as e:  # moto hiccup: try again next round
             say(f"outbox sweep failed: {e}")
             continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.settings import MailDispatch
 from infra.stage import Stage
 
 ITEM_ACTIONS = [
@@ -52,10 +51,10 @@ def stage_policy(stage: Stage) -> dict[str, Any]:
         {"Sid": "StageTableItems", "Effect": "Allow", "Action": ITEM_ACTIONS, "Resource": tables},
         {"Sid": "StageTableIndexes", "Effect": "Allow", "Action": INDEX_ACTIONS, "Resource": indexes},
     ]
-    if s.MAIL_DISPATCH is MailDispatch.STREAM:
-        streams = [_arn("dynamodb", f"table/{t.name}/stream/*") for t in stage.stream_tables]
+    streams = [_arn("dynamodb", f"table/{t.name}/stream/*") for t in stage.consumed_stream_tables]
+    if streams:
         statements.append(
-            {"Sid": "OutboxStream", "Effect": "Allow", "Action": STREAM_ACTIONS, "Resource": streams}
+            {"Sid": "ConsumedStreams", "Effect": "Allow", "Action": STREAM_ACTIONS, "Resource": streams}
         )
     domain = s.MAIL_FROM.rsplit("@", 1)[1]
     statements += [

@@ -9,7 +9,7 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.models import ALL_TABLES, BaseTable, configure_tables
-from chalicelib.settings import Settings, load_settings
+from chalicelib.settings import MailDispatch, Settings, load_settings
 from chalicelib.stage_config import load_config, stage_environment
 
 #: The function that reads the outbox table's stream (app.py: ``@app.lambda_function``).
@@ -56,6 +56,19 @@ class Stage:
     @property
     def stream_tables(self) -> tuple[Table, ...]:
         return tuple(t for t in self.tables if t.model.STREAM)
+
+    @property
+    def consumed_stream_tables(self) -> tuple[Table, ...]:
+        """Streams a function reads: the outbox's only where ``MAIL_DISPATCH=stream``."""
+        return tuple(
+            t
+            for t in self.stream_tables
+            if t.model.STREAM_CONSUMER
+            and (
+                t.model.STREAM_CONSUMER != STREAM_CONSUMER
+                or self.settings.MAIL_DISPATCH is MailDispatch.STREAM
+            )
+        )
 
 
 def table_names(prefix: str) -> dict[type[BaseTable], str]:

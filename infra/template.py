@@ -20,7 +20,6 @@ from typing import Any
 
 from chalicelib.models import BaseTable
 from chalicelib.observability import SERVICE, metrics
-from chalicelib.settings import MailDispatch
 from infra.stage import API_HANDLER, STREAM_CONSUMER, Function, Stage, Table
 
 #: models.py enables the stream with this view type (``_enable_stream``).
@@ -136,8 +135,10 @@ def _stream_mapping(stage: Stage, table: Table, consumer: Function) -> dict[str,
             # (sending is idempotent: a message is claimed before it is sent).
             "StartingPosition": "TRIM_HORIZON",
             "BatchSize": 10,
-            # The handler only acts on INSERT; claims, sends and TTL deletions are MODIFY/REMOVE.
-            "FilterCriteria": {"Filters": [{"Pattern": json.dumps({"eventName": ["INSERT"]})}]},
+            # Only the events the handler acts on (outbox: INSERT; customers: REMOVE).
+            "FilterCriteria": {
+                "Filters": [{"Pattern": json.dumps({"eventName": list(table.model.STREAM_EVENTS)})}]
+            },
             # A failing batch is split to isolate the bad record, retried a few times, then
             # skipped: the message stays pending and the sweeper retries it.
             "BisectBatchOnFunctionError": True,
@@ -270,10 +271,11 @@ def merge_template(stage: Stage) -> dict[str, Any]:
     resources["SenderIdentity"] = _sender_identity(stage)
     resources.update(_functions(stage))
     consumer = None
-    if stage.settings.MAIL_DISPATCH is MailDispatch.STREAM:
-        consumer = stage.function(STREAM_CONSUMER)
-        for table in stage.stream_tables:
-            resources[f"{table.logical_id}StreamMapping"] = _stream_mapping(stage, table, consumer)
+    for table in stage.consumed_stream_tables:
+        function = stage.function(str(table.model.STREAM_CONSUMER))
+        resources[f"{table.logical_id}StreamMapping"] = _stream_mapping(stage, table, function)
+        if function.key == STREAM_CONSUMER:
+            consumer = function
     if any(f.logical_id == API_HANDLER for f in stage.functions):
         resources["RestAPI"] = {"Properties": {"GatewayResponses": gateway_responses()}}
     resources.update(_alarms(stage, consumer))

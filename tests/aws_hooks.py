@@ -25,6 +25,7 @@ class Fault:
     code: str
     status: int
     remaining: int
+    skip: int = 0  # matching calls to let through first
 
 
 @dataclass
@@ -36,8 +37,11 @@ class Hooks:
         self.calls.clear()
         self.faults.clear()
 
-    def fail(self, service: str, operation: str, code: str, *, status: int = 400, times: int = 1) -> None:
-        self.faults.append(Fault(service, operation, code, status, times))
+    def fail(
+        self, service: str, operation: str, code: str, *, status: int = 400, times: int = 1, after: int = 0
+    ) -> None:
+        """The next ``times`` calls of ``operation``, once ``after`` of them went through, fail."""
+        self.faults.append(Fault(service, operation, code, status, times, after))
 
     def operations(self, service: str = "dynamodb") -> list[str]:
         return [op for svc, op in self.calls if svc == service]
@@ -49,6 +53,9 @@ class Hooks:
         self.calls.append((service, model.name))
         for fault in self.faults:
             if fault.remaining > 0 and fault.service == service and fault.operation == model.name:
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
                 fault.remaining -= 1
                 response = AWSResponse("https://fault.invalid", fault.status, {}, None)
                 parsed = {

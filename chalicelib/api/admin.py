@@ -6,10 +6,10 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
-from chalicelib import accounts, activity, invitation_jobs, invitations, staff
+from chalicelib import accounts, activity, documents, invitation_jobs, invitations, merges, staff
 from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
 from chalicelib.bootstrap import get_container
-from chalicelib.schemas import InvitationsIn, StatusIn, parse
+from chalicelib.schemas import DocumentIn, InvitationsIn, StatusIn, parse
 from chalicelib.store import invitations as invitation_store
 from chalicelib.views import staff_view
 
@@ -80,3 +80,14 @@ def resend_invitation(invitation_id: str) -> dict[str, Any]:
 def revoke_invitation(invitation_id: str) -> dict[str, Any]:
     c = get_container()
     return invitations.invitation_view(c, invitations.revoke(c, invitation_id, _actor()))
+
+
+@endpoint(bp, "/admin/customers/{customer_id}/documents", methods=["POST"], authorizer=staff_key)
+def record_document(customer_id: str) -> dict[str, Any]:
+    data = parse(DocumentIn, json_body(bp.current_request, BULK_BODY_BYTES))
+    return documents.record(get_container(), customer_id, data)
+
+
+@endpoint(bp, "/admin/customers/{customer_id}/merge-offer", methods=["POST"], authorizer=staff_key)
+def send_merge_offer(customer_id: str) -> Response:
+    return accepted(merges.offer(get_container(), customer_id, _actor()))

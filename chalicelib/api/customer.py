@@ -6,10 +6,10 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, sessions
+from chalicelib import accounts, merges, sessions
 from chalicelib.api.http import endpoint, json_body, no_content
 from chalicelib.bootstrap import get_container
-from chalicelib.schemas import ChangePasswordIn, parse
+from chalicelib.schemas import ChangePasswordIn, TokenIn, parse
 from chalicelib.security import AccessClaims
 from chalicelib.views import customer_view
 
@@ -36,3 +36,12 @@ def change_password() -> dict[str, Any]:
     claims = _claims()
     data = parse(ChangePasswordIn, json_body(bp.current_request))
     return accounts.change_password(get_container(), claims, data)
+
+
+@endpoint(bp, "/me/merges", methods=["POST"])
+def confirm_merge() -> dict[str, Any]:
+    """The signed-in owner confirms a merge link: the guest's documents move here."""
+    c = get_container()
+    customer = sessions.current_customer(c, _claims())
+    data = parse(TokenIn, json_body(bp.current_request))
+    return merges.confirm(c, data.token, customer.customer_id)

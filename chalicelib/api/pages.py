@@ -13,13 +13,21 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import accounts, invitations
+from chalicelib import accounts, invitations, merges, registration, sessions
 from chalicelib.api.http import FORM, endpoint, form_body
 from chalicelib.bootstrap import Container, get_container
-from chalicelib.errors import DomainError, InvalidToken, ValidationFailed, WeakPassword, http_status
+from chalicelib.errors import (
+    DomainError,
+    InvalidCredentials,
+    InvalidToken,
+    ValidationFailed,
+    WeakPassword,
+    http_status,
+)
 from chalicelib.i18n import from_accept_language, negotiate, translator
 from chalicelib.mail.render import render_page
 from chalicelib.schemas import ResetIn, parse
+from chalicelib.store import accounts as account_store
 from chalicelib.tokens import live_token, token_email
 
 bp = Blueprint(__name__)
@@ -190,3 +198,75 @@ def accept_form_post(request: Request) -> Response:
         page.status_code = 422
         return page
     return _redirect(c, "invitation_accepted", handoff=answer["handoff_code"])
+
+
+# -- register later and merge -------------------------------------------------------------
+
+
+def _register_page(c: Container, language: str, secret: str, guest: Any, **extra: Any) -> Response:
+    context = {"token": secret, "name": guest.name, "email": guest.email, "website": c.settings.WEBSITE_ID}
+    return _page("register", language, **{"error": None, "action": "register", **context, **extra})
+
+
+@endpoint(bp, "/register", methods=["GET"])
+@html_errors
+def register_page() -> Response:
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    _, guest = registration.guest_for(c, secret)
+    return _register_page(c, _language(c, request, guest.locale), secret, guest)
+
+
+@html_errors
+def register_form_post(request: Request) -> Response:
+    """The register-later page's form: an account, or a merge offer to the owner."""
+    c = get_container()
+    form, language, secret = _password_form(c, request)
+    _, guest = registration.guest_for(c, secret)
+    try:
+        answer = registration.register(c, secret, _confirmed_password(form, language), handoff=True)
+    except ValidationFailed as e:
+        page = _register_page(c, language, secret, guest, error=_password_problem(e, language))
+        page.status_code = 422
+        return page
+    if answer["status"] == "merge_offered":
+        return _page("message", language, title="page.merge_offered.title", text="page.merge_offered.text")
+    return _redirect(c, "account_created", handoff=answer["handoff_code"])
+
+
+def _merge_page(c: Container, language: str, secret: str, guest: Any, account: Any, **extra: Any) -> Response:
+    from chalicelib.views import iso
+
+    date = (iso(guest.created_at) or "")[:10]
+    context = {"token": secret, "email": account.email, "guest_date": date}
+    return _page("merge", language, **{"error": None, **context, **extra})
+
+
+@endpoint(bp, "/merge", methods=["GET"])
+@html_errors
+def merge_page() -> Response:
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    _, guest, account = merges.merge_link(c, secret)
+    return _merge_page(c, _language(c, request, account.locale), secret, guest, account)
+
+
+@endpoint(bp, "/merge", methods=["POST"], content_types=[FORM])
+@html_errors
+def merge_form_post() -> Response:
+    """The merge page's form: the owner's password confirms, then the guest is merged."""
+    c = get_container()
+    form, language, secret = _password_form(c, bp.current_request)
+    _, guest, account = merges.merge_link(c, secret)
+    login = account_store.get_login(f"{account.namespace}#{account.email}")
+    try:
+        if login is None:
+            raise InvalidCredentials()
+        sessions.check_password(c, login, form.get("password", ""))
+    except InvalidCredentials:
+        error = translator(language)("page.merge.wrong_password")
+        page = _merge_page(c, language, secret, guest, account, error=error)
+        page.status_code = 401
+        return page
+    merges.confirm(c, secret, account.customer_id)
+    return _redirect(c, "merge_confirmed")

@@ -6,13 +6,14 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, invitations, sessions
+from chalicelib import accounts, guests, invitations, registration, sessions
 from chalicelib.api import pages
 from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
 from chalicelib.bootstrap import get_container
 from chalicelib.schemas import (
     AcceptIn,
     ForgotIn,
+    GuestIn,
     HandoffIn,
     RefreshIn,
     ResetIn,
@@ -23,6 +24,8 @@ from chalicelib.schemas import (
 )
 
 bp = Blueprint(__name__)
+
+CHECKOUT_BODY_BYTES = 256 * 1024  # an order with its lines
 
 
 @endpoint(bp, "/website", methods=["GET"])
@@ -64,10 +67,35 @@ def accept_invitation() -> Any:
     return invitations.accept(get_container(), data.token, data.password)
 
 
+@endpoint(bp, "/register", methods=["POST"])
+def register_later() -> Any:
+    request = bp.current_request
+    if is_form(request):  # the hosted page's form
+        return pages.register_form_post(request)
+    data = parse(AcceptIn, json_body(request))
+    answer = registration.register(get_container(), data.token, data.password)
+    if answer["status"] == "merge_offered":
+        return accepted(answer)
+    return answer
+
+
 @endpoint(bp, "/sessions/handoff", methods=["POST"])
 def exchange_handoff() -> dict[str, Any]:
     data = parse(HandoffIn, json_body(bp.current_request))
     return invitations.exchange_handoff(get_container(), data.code)
+
+
+@endpoint(bp, "/guests", methods=["POST"])
+def guest_checkout() -> Response:
+    request = bp.current_request
+    data = parse(GuestIn, json_body(request, CHECKOUT_BODY_BYTES))
+    answer = guests.checkout(get_container(), data, idempotency_key(request))
+    return Response(answer, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@endpoint(bp, "/shop/access", methods=["GET"])
+def shop_access() -> dict[str, Any]:
+    return guests.shop_access(get_container(), bp.current_request.headers.get("authorization"))
 
 
 @endpoint(bp, "/password/forgot", methods=["POST"])

@@ -19,6 +19,7 @@ SUBJECTS = {
     "password_changed": "changed.subject",
     "invitation": "invite.subject",
     "invitation_existing": "invite_existing.subject",
+    "merge_offer": "merge.subject",
 }
 
 

@@ -52,6 +52,16 @@ def get_token(token_hash: str) -> Token | None:
         return None
 
 
+def idempotency_steps(record: IdempotencyRecord, now: int) -> list[tuple[str, Step]]:
+    return _idempotency_step(record, now)
+
+
+@translated
+def run_create(steps: list[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
+    """A create with labelled steps: ``IdempotentReplay``, ``EmailTaken`` or ``StaleWrite``."""
+    _run_create(steps, outbox)
+
+
 def _idempotency_step(record: IdempotencyRecord | None, now: int) -> list[tuple[str, Step]]:
     if record is None:
         return []
@@ -78,6 +88,7 @@ def create_signup(
     outbox: Sequence[OutboxMessage],
     idempotency: IdempotencyRecord | None,
     now: int,
+    extra: Sequence[tuple[str, Step]] = (),
 ) -> None:
     """The account, its email claim, its verify token and its email: one transaction."""
     claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
@@ -85,6 +96,7 @@ def create_signup(
         ("customer", lambda tx: tx.save(customer)),
         ("login", lambda tx: tx.save(login, condition=claim_free)),
         ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
+        *extra,
     ]
     _run_create(steps + _idempotency_step(idempotency, now), outbox)
 
@@ -288,3 +300,9 @@ def login_reset_step(login: Login, new_hash: str | None) -> tuple[str, Step]:
         tx.update(Login(login.login_key), actions=actions, condition=condition)
 
     return ("login", step)
+
+
+@translated
+def run_steps(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
+    """A transaction whose ``Cancelled`` the caller interprets."""
+    run(steps, outbox)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -22,20 +23,48 @@ class Cancelled(Exception):
 Step = Callable[[TransactWrite], None]
 
 
+class _Labelled:
+    """Stands in for the ``TransactWrite`` a step writes to, noting each item's label.
+
+    pynamodb sends condition checks, then deletes, then puts, then updates, whatever
+    order the steps ran in; DynamoDB's cancellation reasons follow the order sent.
+    """
+
+    ORDER = ("condition_check", "delete", "save", "update")
+
+    def __init__(self, tx: TransactWrite) -> None:
+        self.tx = tx
+        self.label = ""
+        self.items: dict[str, list[str]] = {kind: [] for kind in self.ORDER}
+
+    def __getattr__(self, kind: str) -> Any:
+        if kind not in self.ORDER:
+            raise AttributeError(kind)
+        self.items[kind].append(self.label)
+        return getattr(self.tx, kind)
+
+    def labels(self) -> list[str]:
+        return [label for kind in self.ORDER for label in self.items[kind]]
+
+
 def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
     """Apply labelled steps and outbox items in one transaction (all or nothing).
 
     Raises ``Cancelled`` with the labels whose condition failed. Call it inside a
     ``@translated`` function so throttling becomes ``ServiceUnavailable``.
     """
-    labels = [label for label, _ in steps] + ["outbox"] * len(outbox)
+    recorder: _Labelled | None = None
     try:
         with TransactWrite(connection=Customer._get_connection().connection) as tx:
-            for _, step in steps:
-                step(tx)
+            recorder = _Labelled(tx)
+            for label, step in steps:
+                recorder.label = label
+                step(recorder)  # type: ignore[arg-type]
+            recorder.label = "outbox"
             for message in outbox:
-                tx.save(message, condition=OutboxMessage.message_id.does_not_exist())
+                recorder.save(message, condition=OutboxMessage.message_id.does_not_exist())
     except TransactWriteError as e:
+        labels = recorder.labels() if recorder else []
         codes = cancellation_codes(e)
         failed = {
             label for label, code in zip(labels, codes, strict=False) if code == "ConditionalCheckFailed"
@@ -43,3 +72,14 @@ def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ())
         if not failed:
             raise
         raise Cancelled(failed) from e
+
+
+def run_or_conflict(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
+    """``run``, where any failed condition means the records changed meanwhile (409)."""
+    from chalicelib.errors import StaleWrite
+    from chalicelib.store import translated
+
+    try:
+        translated(run)(steps, outbox)
+    except Cancelled as e:
+        raise StaleWrite() from e

@@ -103,15 +103,21 @@ def test_the_expected_indexes_exist() -> None:
 
 
 @pytest.mark.parametrize("stage_name", PACKAGED)
-def test_the_outbox_stream_feeds_the_sender(stage_name: str) -> None:
+def test_each_consumed_stream_feeds_its_function(stage_name: str) -> None:
     resources = merge_template(load_stage(stage_name))["Resources"]
-    mappings = [r for r in resources.values() if r.get("Type") == "AWS::Lambda::EventSourceMapping"]
-    assert len(mappings) == 1
-    props = mappings[0]["Properties"]
-    assert props["EventSourceArn"] == {"Fn::GetAtt": ["OutboxTable", "StreamArn"]}
-    assert props["FunctionName"] == {"Ref": "OutboxSender"}
-    assert props["BisectBatchOnFunctionError"] is True
-    assert props["MaximumRetryAttempts"] >= 0
+    mappings = {
+        r["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]: r["Properties"]
+        for r in resources.values()
+        if r.get("Type") == "AWS::Lambda::EventSourceMapping"
+    }
+    assert set(mappings) == {"OutboxTable", "CustomersTable"}  # both website stages use MAIL_DISPATCH=stream
+    assert mappings["OutboxTable"]["FunctionName"] == {"Ref": "OutboxSender"}
+    assert mappings["CustomersTable"]["FunctionName"] == {"Ref": "CustomerRemoved"}
+    assert '"INSERT"' in mappings["OutboxTable"]["FilterCriteria"]["Filters"][0]["Pattern"]
+    assert '"REMOVE"' in mappings["CustomersTable"]["FilterCriteria"]["Filters"][0]["Pattern"]
+    for props in mappings.values():
+        assert props["BisectBatchOnFunctionError"] is True
+        assert props["MaximumRetryAttempts"] >= 0
 
 
 @pytest.mark.parametrize("stage_name", stage_names())

@@ -1,0 +1,177 @@
+"""Guest checkout and the checkout policy (``CHECKOUT_MODE``), and shop access.
+
+A guest is a customer record with status ``guest``: no password and no claim on its
+email (several guests may share one). It expires ``GUEST_TTL_DAYS`` after its last
+order event. Under ``optional`` the answer carries a register-later link for the
+storefront's order confirmation email.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import accounts, documents, merges, sessions
+from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.errors import AccountCreationDisabled, AccountRequired, NotAuthenticated
+from chalicelib.i18n import negotiate
+from chalicelib.mail.outbox import after_commit
+from chalicelib.models import Customer, Token, is_live
+from chalicelib.schemas import GuestIn, SignupIn
+from chalicelib.settings import CheckoutMode, ShopAccess
+from chalicelib.store import accounts as account_store
+from chalicelib.store import idempotency as idempotency_store
+from chalicelib.store.accounts import EmailTaken, IdempotentReplay
+from chalicelib.store.transactions import Step, run_or_conflict
+from chalicelib.tokens import new_token
+from chalicelib.views import iso
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+
+def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) -> dict[str, Any]:
+    """A guest for this checkout, or an account at once when ``create_account`` is given."""
+    mode = c.settings.CHECKOUT_MODE
+    if idempotency_key is not None:  # a retry gets the first answer, whichever kind it was
+        stored = idempotency_store.get(_idempotency_id(c, idempotency_key), int(c.clock.now()))
+        if stored is not None:
+            return _replayed(c, stored)
+    if data.create_account is not None:
+        if mode is CheckoutMode.GUEST_ONLY:
+            raise AccountCreationDisabled()
+        try:
+            return _create_account(c, data, idempotency_key)
+        except EmailTaken:
+            pass  # the address has an account: the order waits on a guest for its owner
+    elif mode is CheckoutMode.MANDATORY:
+        raise AccountRequired()
+    return _create_guest(c, data, idempotency_key)
+
+
+def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
+    assert data.create_account is not None
+    key = sessions.login_key(c, data.email)
+    login = account_store.get_login(key)
+    if login is not None and is_live(login, c.clock.now()):
+        raise EmailTaken()
+    customer_id = f"cus_{secrets.token_hex(12)}"
+    answer = {"customer_id": customer_id, "kind": "account", "status": "pending", "verify_email_sent": True}
+    extra = [documents.document_step(c, customer_id, data.order)] if data.order else []
+    idem = _idempotency(c, idempotency_key, data, answer)
+    if idem is not None:
+        extra += account_store.idempotency_steps(idem, int(c.clock.now()))
+    signup = SignupIn(
+        email=data.email,
+        password=data.create_account.password,
+        name=data.name,
+        locale=data.locale,
+        newsletter=data.create_account.newsletter,
+    )
+    try:
+        accounts.signup(c, signup, customer_id=customer_id, extra=extra)
+    except IdempotentReplay:
+        assert idem is not None
+        return accounts.replay(c, idem)
+    return answer
+
+
+def _idempotency_id(c: Container, key: str) -> str:
+    return f"{c.settings.WEBSITE_ID}#checkout#{key}"
+
+
+def _idempotency(c: Container, key: str | None, data: GuestIn, answer: dict[str, Any]) -> Any:
+    """The checkout's idempotency record (never the password, never a link)."""
+    fingerprint = {"email": data.email, "name": data.name, "order": data.order and data.order.document_id}
+    return accounts.idempotency_record(c, "checkout", key, fingerprint, answer, 201)
+
+
+def _replayed(c: Container, stored: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(stored.response)
+    guest = account_store.get_customer(answer["customer_id"]) if answer["kind"] == "guest" else None
+    if guest is not None and _may_register_later(c, guest):
+        token, secret = register_token(c, guest)  # links are never stored: mint another
+        run_or_conflict([("token", lambda tx: tx.save(token))])
+        answer["register_later_url"] = c.settings.link("/register", secret)
+    return answer
+
+
+def _may_register_later(c: Container, guest: Customer) -> bool:
+    optional = c.settings.CHECKOUT_MODE is CheckoutMode.OPTIONAL
+    return optional and guest.status == "guest" and merges.account_for(c, guest.email) is None
+
+
+def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
+    s, now = c.settings, int(c.clock.now())
+    expires = now + s.GUEST_TTL_DAYS * 86400
+    guest = Customer(
+        f"cus_{secrets.token_hex(12)}",
+        namespace=s.account_namespace,
+        website_id=s.WEBSITE_ID,
+        email=data.email,
+        name=data.name,
+        locale=negotiate([data.locale], s.DEFAULT_LOCALE),
+        newsletter=False,
+        status="guest",
+        session_epoch=0,
+        phone=data.phone,
+        address=json.dumps(data.address.model_dump(exclude_none=True)) if data.address else None,
+        created_at=now,
+        updated_at=now,
+        expires_at=expires,
+        expiry_bucket=day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS)),
+    )
+    answer: dict[str, Any] = {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
+    steps: list[tuple[str, Step]] = [("guest", lambda tx: tx.save(guest))]
+    if data.order:
+        steps.append(documents.document_step(c, guest.customer_id, data.order))
+    idem = _idempotency(c, idempotency_key, data, answer)
+    if idem is not None:
+        steps += account_store.idempotency_steps(idem, now)
+    envelopes = []
+    account = merges.account_for(c, data.email)
+    if account is not None:  # the address has an account: offer its owner this order
+        offer, message, envelope = merges.offer_steps(c, guest, account, "system")
+        steps += offer
+        outbox, envelopes = [message], [envelope]
+    else:
+        outbox = []
+    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and account is None
+    if register:
+        token, secret = register_token(c, guest)
+        steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))
+    try:
+        account_store.run_create(steps, outbox)
+    except IdempotentReplay:
+        assert idem is not None
+        accounts.replay(c, idem)  # refuses a different request under the same key
+        return _replayed(c, idempotency_store.get(idem.idempotency_key, now))
+    after_commit(c, envelopes)
+    if register:
+        answer["register_later_url"] = s.link("/register", secret)
+    return answer
+
+
+def register_token(c: Container, guest: Customer) -> tuple[Token, str]:
+    """The register-later link's token (lives as long as the guest)."""
+    key = f"{guest.namespace}#{guest.email}"
+    return new_token(c, "register", guest, key, c.settings.GUEST_TTL_DAYS * 86400, version=None)
+
+
+def shop_access(c: Container, authorization: str | None) -> dict[str, Any]:
+    """May this visitor see the shop and its prices? Without a token, only a public shop."""
+    signed_in = False
+    if authorization:
+        try:
+            sessions.current_customer(c, sessions.authenticate(c, authorization))
+            signed_in = True
+        except NotAuthenticated:
+            signed_in = False  # an expired or foreign token is a visitor like any other
+    visible = c.settings.SHOP_ACCESS is ShopAccess.PUBLIC or signed_in
+    return {
+        "shop_access": c.settings.SHOP_ACCESS.value,
+        "signed_in": signed_in,
+        "shop_visible": visible,
+        "prices_visible": visible,
+    }

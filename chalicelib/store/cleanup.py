@@ -1,0 +1,63 @@
+"""What the cleanup reads and deletes: expiry-index pages, a guest's documents, batches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pynamodb.exceptions import DeleteError
+
+from chalicelib.models import BaseTable, Customer, Document, Login
+from chalicelib.store import error_code, translated
+
+
+@translated
+def expired(model: type[BaseTable], bucket: str, now: int, limit: int) -> list[BaseTable]:
+    """Keys (and expiry) of items in one day#shard bucket whose time has passed."""
+    index = model.expiry_index  # type: ignore[attr-defined]
+    return list(index.query(bucket, model.expires_at <= now, limit=limit))  # type: ignore[attr-defined]
+
+
+@translated
+def documents_of(customer_id: str, limit: int) -> list[Document]:
+    return list(Document.query(customer_id, limit=limit, attributes_to_get=["customer_id", "document_id"]))
+
+
+@translated
+def document_keys(customer_id: str) -> list[Document]:
+    """All of a customer's document keys (the dry run counts them without deleting)."""
+    return list(Document.query(customer_id, attributes_to_get=["customer_id", "document_id"]))
+
+
+@translated
+def delete_batch(items: Sequence[BaseTable]) -> None:
+    """Unconditional deletes, 25 a call; pynamodb resends the UnprocessedItems."""
+    by_model: dict[type[BaseTable], list[BaseTable]] = {}
+    for item in items:
+        by_model.setdefault(type(item), []).append(item)
+    for model, group in by_model.items():
+        with model.batch_write() as batch:
+            for item in group:
+                batch.delete(item)
+
+
+@translated
+def delete_if_expired(item: BaseTable, now: int) -> bool:
+    """Delete a record whose expiry could still move (a guest, a sign-up) only if it is past."""
+    condition = type(item).expires_at <= now  # type: ignore[attr-defined]
+    if isinstance(item, Login):
+        condition &= Login.status == "pending"
+    try:
+        item.delete(condition=condition, add_version_condition=False)
+    except DeleteError as e:
+        if error_code(e) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+@translated
+def get_customer(customer_id: str) -> Customer | None:
+    try:
+        return Customer.get(customer_id, attributes_to_get=["customer_id", "status", "email", "namespace"])
+    except Customer.DoesNotExist:
+        return None

@@ -1,0 +1,240 @@
+"""Register later, merge offers, merging a guest into an account (resumable)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from chalicelib.bootstrap import Container
+from chalicelib.clock import ManualClock
+from chalicelib.models import Customer, Document, Login
+from tests.aws_hooks import Hooks
+from tests.integration.conftest import Api, last_mail, mails_to, staff_headers, token_from
+from tests.support import STRONG_PASSWORD
+
+NEW_PASSWORD = "my own new passphrase"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _order(document_id: str, **fields: Any) -> dict[str, Any]:
+    return {"document_id": document_id, "type": "order", "status": "open", "date": "2026-11-20", **fields}
+
+
+def _guest(api: Api, email: str = "gus@example.com", *orders: str) -> Any:
+    body: dict[str, Any] = {"email": email, "name": "Gus"}
+    if orders:
+        body["order"] = _order(orders[0])
+    return api.call("POST", "/guests", body).json_body
+
+
+def _add_documents(api: Api, container: Container, customer_id: str, count: int) -> None:
+    staff = {"Content-Type": "application/json", **staff_headers(container, "erp")}
+    for i in range(count):
+        kind = ("invoice", "payment", "order")[i % 3]
+        body = json.dumps({**_order(f"DOC-{i}"), "type": kind})
+        assert (
+            api.client.http.post(
+                f"/admin/customers/{customer_id}/documents", headers=staff, body=body
+            ).status_code
+            == 200
+        )
+
+
+def test_register_later_turns_the_guest_into_an_account_keeping_its_documents(api: Api) -> None:
+    guest = _guest(api, "gus@example.com", "SO-1")
+    token = token_from(guest["register_later_url"])
+    answer = api.call("POST", "/register", {"token": token, "password": NEW_PASSWORD})
+    assert answer.status_code == 200, answer.body
+    assert answer.json_body["customer_id"] == guest["customer_id"]
+    me = api.call("GET", "/me", token=answer.json_body["access_token"]).json_body
+    assert me["status"] == "active" and me["email_verified"]
+    assert Document.get(guest["customer_id"], "SO-1").type == "order"
+    assert Customer.get(guest["customer_id"]).expires_at is None
+    assert api.sign_in("gus@example.com", NEW_PASSWORD).status_code == 200
+    assert api.call("POST", "/register", {"token": token, "password": NEW_PASSWORD}).status_code == 400
+
+
+def test_register_later_page_hands_off_a_session(api: Api) -> None:
+    token = token_from(_guest(api)["register_later_url"])
+    page = api.client.http.get(f"/register?token={token}").body.decode()
+    assert "Gus" in page and "gus@example.com" in page
+    fields = {"token": token, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    done = api.client.http.post("/register", headers=FORM, body=urlencode(fields))
+    assert done.status_code == 303 and "account_event=account_created&handoff=" in done.headers["Location"]
+
+
+def test_a_guest_checkout_with_an_account_address_sends_its_owner_a_merge_offer(api: Api) -> None:
+    api.verified_account("ada@example.com")
+    guest = _guest(api, "ada@example.com", "SO-9")
+    assert "register_later_url" not in guest
+    mail = last_mail("ada@example.com")
+    assert mail.subject == "Add your guest order to your account"
+    assert mail.link("/merge?token=")
+
+
+def test_register_later_for_a_taken_address_offers_a_merge_instead(api: Api) -> None:
+    guest = _guest(api, "ada@example.com", "SO-1")  # before the account existed
+    api.verified_account("ada@example.com")
+    token = token_from(guest["register_later_url"])
+    answer = api.call("POST", "/register", {"token": token, "password": NEW_PASSWORD})
+    assert answer.status_code == 202 and answer.json_body["status"] == "merge_offered"
+    assert last_mail("ada@example.com").subject == "Add your guest order to your account"
+    assert Login.count() == 1 and api.sign_in("ada@example.com", NEW_PASSWORD).status_code == 401
+
+
+def test_the_signed_in_owner_merges_the_guest_and_its_documents(api: Api, container: Container) -> None:
+    pair = api.verified_account("ada@example.com")
+    guest_id = _guest(api, "ada@example.com", "SO-1")["customer_id"]
+    _add_documents(api, container, guest_id, 30)
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    done = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert done.status_code == 200, done.body
+    assert done.json_body["documents_moved"] == 31
+    assert len(list(Document.query(pair["customer_id"]))) == 31
+    assert list(Document.query(guest_id)) == []
+    guest = Customer.get(guest_id)
+    assert guest.status == "archived" and guest.merged_into == pair["customer_id"]
+    again = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert again.status_code == 200 and again.json_body["documents_moved"] == 0
+
+
+def test_a_merge_interrupted_halfway_finishes_on_retry_losing_and_doubling_nothing(
+    api: Api, container: Container, aws_hooks: Hooks
+) -> None:
+    pair = api.verified_account("ada@example.com")
+    guest_id = _guest(api, "ada@example.com", "SO-1")["customer_id"]
+    _add_documents(api, container, guest_id, 40)  # 41 documents: 4 moves of 12, the 3rd fails
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    # the merge's transactions: the start, then pages of 12 documents; the 3rd page fails
+    aws_hooks.fail("dynamodb", "TransactWriteItems", "InternalServerError", status=500, after=3)
+    broken = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert broken.status_code == 503
+    assert Customer.get(guest_id).status == "merging"
+    moved = len(list(Document.query(pair["customer_id"])))
+    assert 0 < moved < 41
+    assert moved + len(list(Document.query(guest_id))) == 41
+    retried = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert retried.status_code == 200, retried.body
+    assert len(list(Document.query(pair["customer_id"]))) == 41
+    assert list(Document.query(guest_id)) == []
+    assert Customer.get(guest_id).status == "archived"
+
+
+def test_only_the_account_the_link_names_can_merge(api: Api) -> None:
+    api.verified_account("ada@example.com")
+    other = api.verified_account("bob@example.com")
+    _guest(api, "ada@example.com", "SO-1")
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    refused = api.call("POST", "/me/merges", {"token": token}, token=other["access_token"])
+    assert refused.status_code == 400 and refused.json_body["error"]["code"] == "invalid_token"
+
+
+def test_the_merge_page_asks_the_owners_password(api: Api, container: Container) -> None:
+    pair = api.verified_account("ada@example.com")
+    guest_id = _guest(api, "ada@example.com", "SO-1")["customer_id"]
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    page = api.client.http.get(f"/merge?token={token}").body.decode()
+    assert "ada@example.com" in page and 'type="password"' in page
+    wrong = api.client.http.post(
+        "/merge", headers=FORM, body=urlencode({"token": token, "password": "nope nope"})
+    )
+    assert wrong.status_code == 401 and "not correct" in wrong.body.decode()
+    done = api.client.http.post(
+        "/merge", headers=FORM, body=urlencode({"token": token, "password": STRONG_PASSWORD})
+    )
+    assert done.status_code == 303 and "account_event=merge_confirmed" in done.headers["Location"]
+    assert Document.get(pair["customer_id"], "SO-1").type == "order"
+    assert Customer.get(guest_id).status == "archived"
+
+
+def test_documents_sent_for_a_merged_guest_land_on_the_account(api: Api, container: Container) -> None:
+    pair = api.verified_account("ada@example.com")
+    guest_id = _guest(api, "ada@example.com", "SO-1")["customer_id"]
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    _add_documents(api, container, guest_id, 1)
+    assert Document.get(pair["customer_id"], "DOC-0").type == "invoice"
+
+
+def test_staff_can_send_the_merge_link(api: Api, container: Container) -> None:
+    guest_id = _guest(api, "ada@example.com")["customer_id"]  # no account yet: no offer
+    api.verified_account("ada@example.com")
+    before = len(mails_to("ada@example.com"))
+    staff = staff_headers(container)
+    sent = api.client.http.post(f"/admin/customers/{guest_id}/merge-offer", headers=staff)
+    assert sent.status_code == 202 and sent.json_body["status"] == "offer_sent"
+    assert len(mails_to("ada@example.com")) == before + 1
+    lonely = _guest(api, "nobody@example.com")["customer_id"]
+    refused = api.client.http.post(f"/admin/customers/{lonely}/merge-offer", headers=staff)
+    assert refused.status_code == 409
+
+
+def test_a_merge_link_expires_after_24_hours(api: Api, clock: ManualClock) -> None:
+    api.verified_account("ada@example.com")
+    _guest(api, "ada@example.com", "SO-1")
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    clock.advance(24 * 3600 + 1)
+    pair = api.sign_in("ada@example.com").json_body
+    late = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert late.status_code == 400, late.body
+
+
+def test_a_document_updated_on_the_account_mid_merge_is_not_overwritten(
+    api: Api, container: Container, aws_hooks: Hooks, clock: ManualClock
+) -> None:
+    pair = api.verified_account("ada@example.com")
+    guest_id = _guest(api, "ada@example.com", "SO-1")["customer_id"]
+    _add_documents(api, container, guest_id, 20)
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    aws_hooks.fail("dynamodb", "TransactWriteItems", "InternalServerError", status=500, after=1)
+    assert api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"]).status_code == 503
+    clock.advance(5)
+    staff = {"Content-Type": "application/json", **staff_headers(container, "erp2")}
+    body = json.dumps(_order("SO-1", status="completed"))
+    api.client.http.post(
+        f"/admin/customers/{guest_id}/documents", headers=staff, body=body
+    )  # lands on the account
+    assert api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"]).status_code == 200
+    assert Document.get(pair["customer_id"], "SO-1").status == "completed"
+    assert len(list(Document.query(pair["customer_id"]))) == 21 and list(Document.query(guest_id)) == []
+
+
+def test_the_merge_page_finishes_a_merge_that_stopped_halfway(
+    api: Api, container: Container, aws_hooks: Hooks
+) -> None:
+    api.verified_account("ada@example.com")
+    guest_id = _guest(api, "ada@example.com", "SO-1")["customer_id"]
+    _add_documents(api, container, guest_id, 20)
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+    aws_hooks.fail("dynamodb", "TransactWriteItems", "InternalServerError", status=500, after=1)
+    fields = urlencode({"token": token, "password": STRONG_PASSWORD})
+    assert api.client.http.post("/merge", headers=FORM, body=fields).status_code == 503
+    assert api.client.http.get(f"/merge?token={token}").status_code == 200
+    done = api.client.http.post("/merge", headers=FORM, body=fields)
+    assert done.status_code == 303 and Customer.get(guest_id).status == "archived"
+
+
+def test_an_expired_guest_can_neither_register_nor_be_merged(api: Api, clock: ManualClock) -> None:
+    api.verified_account("ada@example.com")
+    guest = _guest(api, "gus@example.com", "SO-1")
+    _guest(api, "ada@example.com", "SO-2")
+    merge_token = token_from(last_mail("ada@example.com").link("/merge"))
+    clock.advance(30 * 86400 + 1)
+    register = api.call(
+        "POST", "/register", {"token": token_from(guest["register_later_url"]), "password": NEW_PASSWORD}
+    )
+    assert register.status_code == 400
+    pair = api.sign_in("ada@example.com").json_body
+    assert (
+        api.call("POST", "/me/merges", {"token": merge_token}, token=pair["access_token"]).status_code == 400
+    )
+
+
+def test_registering_over_an_address_in_use_says_so(api: Api, container: Container) -> None:
+    guest = _guest(api, "eve@example.com", "SO-1")
+    api.signup("eve@example.com")  # unverified: not an owner who could merge
+    answer = api.call(
+        "POST", "/register", {"token": token_from(guest["register_later_url"]), "password": NEW_PASSWORD}
+    )
+    assert answer.status_code == 409 and answer.json_body["error"]["code"] == "address_in_use"
