@@ -138,7 +138,7 @@ def signup(
         expires_at=expires,
         expiry_bucket=bucket,
     )
-    token, message, envelope = _verify_link(c, customer, key, version=1)
+    token, message, envelope = verify_link(c, customer, key, version=1)
     try:
         store.create_signup(customer, login, token, [message], idem, now, extra)
         metric("SignUps")
@@ -158,7 +158,7 @@ def signup(
     return SIGNUP_ACCEPTED
 
 
-def _verify_link(
+def verify_link(
     c: Container, customer: Customer, key: str, *, version: int
 ) -> tuple[Token, OutboxMessage, Envelope]:
     """A verify token bound to the customer's ``version``, and its email."""
@@ -184,7 +184,7 @@ def _signup_over_existing(
         if customer is None:
             raise ServiceUnavailable("The address is changing state; retry.")
         customer.name, customer.locale, customer.newsletter = data.name, language, data.newsletter
-        token, message, envelope = _verify_link(c, customer, key, version=int(customer.version) + 1)
+        token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
         store.replace_pending_signup(customer, key, password_hash, token, [message], idem, now)
         metric("SignUpsRepeated")
         return envelope

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import accounts, documents, merges, sessions
 from chalicelib.clock import EXPIRY_SHARDS, day_bucket
-from chalicelib.errors import AccountCreationDisabled, AccountRequired, NotAuthenticated
+from chalicelib.errors import AccountCreationDisabled, AccountRequired, IdempotencyConflict, NotAuthenticated
 from chalicelib.i18n import negotiate
 from chalicelib.mail.outbox import after_commit
 from chalicelib.models import Customer, Token, is_live
@@ -37,6 +37,9 @@ def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) ->
     if idempotency_key is not None:  # a retry gets the first answer, whichever kind it was
         stored = idempotency_store.get(_idempotency_id(c, idempotency_key), int(c.clock.now()))
         if stored is not None:
+            probe = _idempotency(c, idempotency_key, data, {})
+            if probe is None or stored.request_hash != probe.request_hash:
+                raise IdempotencyConflict()
             return _replayed(c, stored)
     if data.create_account is not None:
         if mode is CheckoutMode.GUEST_ONLY:
@@ -99,7 +102,12 @@ def _replayed(c: Container, stored: Any) -> dict[str, Any]:
 
 def _may_register_later(c: Container, guest: Customer) -> bool:
     optional = c.settings.CHECKOUT_MODE is CheckoutMode.OPTIONAL
-    return optional and guest.status == "guest" and merges.account_for(c, guest.email) is None
+    return optional and guest.status == "guest" and not _claimed(c, guest.email)
+
+
+def _claimed(c: Container, email: str) -> bool:
+    login = account_store.get_login(sessions.login_key(c, email))
+    return login is not None and is_live(login, c.clock.now())
 
 
 def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
@@ -130,14 +138,16 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
     if idem is not None:
         steps += account_store.idempotency_steps(idem, now)
     envelopes = []
-    account = merges.account_for(c, data.email)
+    login = account_store.get_login(sessions.login_key(c, data.email))
+    claimed = login is not None and is_live(login, now)
+    account = account_store.get_customer(login.customer_id) if claimed and login.status == "active" else None  # type: ignore[union-attr]
     if account is not None:  # the address has an account: offer its owner this order
         offer, message, envelope = merges.offer_steps(c, guest, account, "system")
         steps += offer
         outbox, envelopes = [message], [envelope]
     else:
         outbox = []
-    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and account is None
+    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and not claimed
     if register:
         token, secret = register_token(c, guest)
         steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))

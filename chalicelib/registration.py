@@ -1,31 +1,30 @@
 """Register later: a guest turns into a registered account that keeps its documents.
 
-The register-later link (in the storefront's order confirmation email) proves the
-mailbox, so the new account is active and verified at once. If the address already
-has an account, its owner is offered a merge instead.
+The register-later link goes to whoever made the checkout call, so it proves nothing
+about the mailbox: like a sign-up, the new account waits for its email to be verified
+(a link we send), and an unverified one expires like a sign-up. If the address already
+has an active account, its owner is offered a merge instead.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import activity, merges
+from chalicelib import accounts, activity, merges
+from chalicelib.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.errors import AddressInUse, InvalidToken
 from chalicelib.mail.outbox import after_commit
 from chalicelib.models import Customer, Login, Token, is_live
 from chalicelib.security import check_password_policy, hash_password
-from chalicelib.sessions import new_session, token_pair
 from chalicelib.store import accounts as account_store
-from chalicelib.store.sessions import save_step
 from chalicelib.store.transactions import Cancelled, Step, run_or_conflict
-from chalicelib.tokens import live_token, new_token
+from chalicelib.tokens import live_token
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Container
-
-HANDOFF_SECONDS = 120
 
 
 def guest_for(c: Container, secret: object) -> tuple[Token, Customer]:
@@ -37,8 +36,9 @@ def guest_for(c: Container, secret: object) -> tuple[Token, Customer]:
     return token, guest
 
 
-def register(c: Container, secret: object, password: str, *, handoff: bool = False) -> dict[str, Any]:
-    """Make the guest an account; or, if its address has one, email its owner a merge link."""
+def register(c: Container, secret: object, password: str) -> dict[str, Any]:
+    """Make the guest an account awaiting email verification (keeping its documents);
+    or, if its address has an active account, email that owner a merge link."""
     token, guest = guest_for(c, secret)
     account = merges.account_for(c, guest.email)
     if account is not None:
@@ -46,43 +46,39 @@ def register(c: Container, secret: object, password: str, *, handoff: bool = Fal
     password = check_password_policy(password, email=guest.email)
     password_hash = hash_password(c.hasher, password)
     now = int(c.clock.now())
-    epoch = now  # a guest never had a session: any new epoch works
-    activate: list[Action] = [
-        Customer.status.set("active"),
-        Customer.verified_at.set(now),
+    # never sooner than the guest would have gone; a sign-up's 7 days at least
+    expires = max(int(guest.expires_at or 0), now + c.settings.SIGNUP_PENDING_DAYS * 86400)
+    bucket = day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS))
+    pending: list[Action] = [
+        Customer.status.set("pending"),
         Customer.updated_at.set(now),
-        Customer.session_epoch.set(epoch),
-        Customer.expires_at.remove(),
-        Customer.expiry_bucket.remove(),
+        Customer.expires_at.set(expires),
+        Customer.expiry_bucket.set(bucket),
     ]
     login = Login(
         token.login_key,
         customer_id=guest.customer_id,
         password_hash=password_hash,
-        status="active",
-        session_epoch=epoch,
+        status="pending",
+        session_epoch=int(guest.session_epoch or 0),
         failed_signins=0,
+        expires_at=expires,
+        expiry_bucket=bucket,
     )
+    next_version = int(guest.version) + 1  # the verify link dies if the record changes again
+    verify, message, envelope = accounts.verify_link(c, guest, token.login_key, version=next_version)
     claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
     consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
     event = activity.event(c, guest.customer_id, "registered_from_guest", "customer")
     steps: list[tuple[str, Step]] = [
         ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
-        ("guest", lambda tx: tx.update(guest, actions=activate, condition=Customer.status == "guest")),
+        ("guest", lambda tx: tx.update(guest, actions=pending, condition=Customer.status == "guest")),
         ("login", lambda tx: tx.save(login, condition=claim_free)),
+        ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
         activity.step(event),
     ]
-    answer: dict[str, Any] = {"status": "registered", "customer_id": guest.customer_id}
-    if handoff:
-        code_token, code = new_token(c, "handoff", guest, token.login_key, HANDOFF_SECONDS, version=None)
-        steps.append(("handoff", lambda tx: tx.save(code_token)))
-        answer["handoff_code"] = code
-    else:
-        session, refresh = new_session(c, guest.customer_id, epoch)
-        steps.append(save_step(session))
-        answer.update(token_pair(c, session, refresh))
     try:
-        account_store.run_steps(steps)
+        account_store.run_steps(steps, [message])
     except Cancelled as e:
         if "login" in e.failed:  # the address is claimed: an active owner decides
             account = merges.account_for(c, guest.email)
@@ -90,7 +86,8 @@ def register(c: Container, secret: object, password: str, *, handoff: bool = Fal
                 return _offer_merge(c, guest, account)
             raise AddressInUse() from e
         raise InvalidToken() from e
-    return answer
+    after_commit(c, [envelope])
+    return {"status": "verification_sent", "customer_id": guest.customer_id}
 
 
 def _offer_merge(c: Container, guest: Customer, account: Customer) -> dict[str, Any]:

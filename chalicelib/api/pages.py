@@ -219,19 +219,19 @@ def register_page() -> Response:
 
 @html_errors
 def register_form_post(request: Request) -> Response:
-    """The register-later page's form: an account, or a merge offer to the owner."""
+    """The register-later page's form: an account awaiting its email, or a merge offer."""
     c = get_container()
     form, language, secret = _password_form(c, request)
     _, guest = registration.guest_for(c, secret)
     try:
-        answer = registration.register(c, secret, _confirmed_password(form, language), handoff=True)
+        answer = registration.register(c, secret, _confirmed_password(form, language))
     except ValidationFailed as e:
         page = _register_page(c, language, secret, guest, error=_password_problem(e, language))
         page.status_code = 422
         return page
     if answer["status"] == "merge_offered":
         return _page("message", language, title="page.merge_offered.title", text="page.merge_offered.text")
-    return _redirect(c, "account_created", handoff=answer["handoff_code"])
+    return _page("message", language, title="page.register_sent.title", text="page.register_sent.text")
 
 
 def _merge_page(c: Container, language: str, secret: str, guest: Any, account: Any, **extra: Any) -> Response:

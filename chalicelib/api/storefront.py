@@ -73,10 +73,7 @@ def register_later() -> Any:
     if is_form(request):  # the hosted page's form
         return pages.register_form_post(request)
     data = parse(AcceptIn, json_body(request))
-    answer = registration.register(get_container(), data.token, data.password)
-    if answer["status"] == "merge_offered":
-        return accepted(answer)
-    return answer
+    return accepted(registration.register(get_container(), data.token, data.password))
 
 
 @endpoint(bp, "/sessions/handoff", methods=["POST"])

@@ -166,3 +166,44 @@ class Api:
             cursor = answer.json()["next_cursor"]
             if not cursor:
                 return found
+
+    # -- guest checkout, documents and merges ------------------------------------------
+
+    def checkout(self, email: str, name: str = "Gus Guest", **extra: Any) -> requests.Response:
+        """``POST /guests`` as the storefront's checkout calls it."""
+        return self.call("POST", "/guests", {"email": email, "name": name, **extra})
+
+    def guest(self, email: str, name: str = "Gus Guest", **extra: Any) -> dict[str, Any]:
+        """A guest checkout that must succeed (201, ``kind`` guest); its answer."""
+        answer = self.checkout(email, name, **extra)
+        assert answer.status_code == 201, answer.text
+        body: dict[str, Any] = answer.json()
+        assert body["kind"] == "guest", body
+        return body
+
+    def record_document(self, customer_id: str, document: dict[str, Any]) -> requests.Response:
+        """The order system's feed: ``POST /admin/customers/{id}/documents`` with the staff key."""
+        return self.staff("POST", f"/admin/customers/{customer_id}/documents", document)
+
+    def activity_kinds(self, customer_id: str) -> list[str]:
+        """The kinds of a customer's activity events, as staff see them."""
+        answer = self.staff("GET", f"/admin/customers/{customer_id}/activity")
+        assert answer.status_code == 200, answer.text
+        return [event["kind"] for event in answer.json()["activity"]]
+
+
+MERGE_OFFER = "Add your guest order to your account"
+
+
+def document(document_id: str | None = None, **fields: Any) -> dict[str, Any]:
+    """An order-system document (an open order unless ``fields`` say otherwise), unique id."""
+    return {
+        "document_id": document_id or f"SO-{uuid.uuid4().hex[:10]}",
+        "type": "order",
+        "status": "open",
+        "date": "2026-11-20",
+        "currency": "EUR",
+        "totals": {"net": 100.0, "tax": 20.0, "gross": 120.0},
+        "lines": [{"line_id": "1", "sku": "TEA-01", "name": "Green tea", "quantity": 2, "unit_price": 50.0}],
+        **fields,
+    }

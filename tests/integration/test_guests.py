@@ -235,3 +235,20 @@ def test_staff_cannot_change_a_guests_status(api: Api, container: Container) -> 
         body='{"status": "blocked"}',
     )
     assert answer.status_code == 409 and answer.json_body["error"]["code"] == "invalid_state"
+
+
+def test_an_idempotency_key_reused_for_another_checkout_is_refused(api: Api) -> None:
+    first = api.call(
+        "POST", "/guests", {"email": "a@example.com", "name": "A"}, **{"Idempotency-Key": "k-12345678"}
+    )
+    other = api.call(
+        "POST", "/guests", {"email": "b@example.com", "name": "B"}, **{"Idempotency-Key": "k-12345678"}
+    )
+    assert first.status_code == 201
+    assert other.status_code == 409 and other.json_body["error"]["code"] == "idempotency_key_reused"
+
+
+def test_no_register_later_link_while_the_address_is_claimed(api: Api) -> None:
+    api.signup("pending@example.com")
+    answer = api.call("POST", "/guests", {"email": "pending@example.com", "name": "P"}).json_body
+    assert "register_later_url" not in answer

@@ -45,23 +45,38 @@ def test_register_later_turns_the_guest_into_an_account_keeping_its_documents(ap
     guest = _guest(api, "gus@example.com", "SO-1")
     token = token_from(guest["register_later_url"])
     answer = api.call("POST", "/register", {"token": token, "password": NEW_PASSWORD})
-    assert answer.status_code == 200, answer.body
-    assert answer.json_body["customer_id"] == guest["customer_id"]
-    me = api.call("GET", "/me", token=answer.json_body["access_token"]).json_body
-    assert me["status"] == "active" and me["email_verified"]
+    assert answer.status_code == 202, answer.body
+    assert answer.json_body == {"status": "verification_sent", "customer_id": guest["customer_id"]}
+    refused = api.sign_in("gus@example.com", NEW_PASSWORD)  # the link came from the checkout call,
+    assert refused.json_body["error"]["code"] == "email_not_verified"  # not from the mailbox
+    verify = token_from(last_mail("gus@example.com").link("/verify"))
+    assert api.call("POST", "/signup/verify", {"token": verify}).status_code == 200
+    pair = api.sign_in("gus@example.com", NEW_PASSWORD).json_body
+    me = api.call("GET", "/me", token=pair["access_token"]).json_body
+    assert me["customer_id"] == guest["customer_id"] and me["status"] == "active" and me["email_verified"]
     assert Document.get(guest["customer_id"], "SO-1").type == "order"
     assert Customer.get(guest["customer_id"]).expires_at is None
-    assert api.sign_in("gus@example.com", NEW_PASSWORD).status_code == 200
     assert api.call("POST", "/register", {"token": token, "password": NEW_PASSWORD}).status_code == 400
 
 
-def test_register_later_page_hands_off_a_session(api: Api) -> None:
+def test_register_later_page_asks_to_check_the_inbox(api: Api) -> None:
     token = token_from(_guest(api)["register_later_url"])
     page = api.client.http.get(f"/register?token={token}").body.decode()
     assert "Gus" in page and "gus@example.com" in page
     fields = {"token": token, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
     done = api.client.http.post("/register", headers=FORM, body=urlencode(fields))
-    assert done.status_code == 303 and "account_event=account_created&handoff=" in done.headers["Location"]
+    assert done.status_code == 200 and "Check your inbox" in done.body.decode()
+    assert last_mail("gus@example.com").subject == "Confirm your email address"
+
+
+def test_someone_elses_address_can_be_squatted_no_more_than_by_a_sign_up(api: Api) -> None:
+    token = token_from(_guest(api, "victim@example.com")["register_later_url"])
+    api.call("POST", "/register", {"token": token, "password": "the squatter's passphrase"})
+    api.signup("victim@example.com", password="the victim's own passphrase")  # replaces the pending one
+    verify = token_from(last_mail("victim@example.com").link("/verify"))
+    assert api.call("POST", "/signup/verify", {"token": verify}).status_code == 200
+    assert api.sign_in("victim@example.com", "the squatter's passphrase").status_code == 401
+    assert api.sign_in("victim@example.com", "the victim's own passphrase").status_code == 200
 
 
 def test_a_guest_checkout_with_an_account_address_sends_its_owner_a_merge_offer(api: Api) -> None:
