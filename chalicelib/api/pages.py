@@ -179,7 +179,8 @@ def _invitation_page(
         "website": c.settings.WEBSITE_ID,
         "action": "invitations/accept",  # relative: works under an API Gateway stage prefix
     }
-    return _page("invitation", language, **{"error": None, **context, **extra})
+    choose = {"keys": "page.invite", "button_id": "accept"}
+    return _page("choose_password", language, **{"error": None, **choose, **context, **extra})
 
 
 @html_errors
@@ -205,7 +206,8 @@ def accept_form_post(request: Request) -> Response:
 
 def _register_page(c: Container, language: str, secret: str, guest: Any, **extra: Any) -> Response:
     context = {"token": secret, "name": guest.name, "email": guest.email, "website": c.settings.WEBSITE_ID}
-    return _page("register", language, **{"error": None, "action": "register", **context, **extra})
+    choose = {"keys": "page.register", "button_id": "register", "action": "register"}
+    return _page("choose_password", language, **{"error": None, **choose, **context, **extra})
 
 
 @endpoint(bp, "/register", methods=["GET"])

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from devtools.run_local import PORT_TAKEN
+from tests.e2e.browser import browser, page  # noqa: F401  (the browser tier's fixtures)
 from tests.e2e.helpers import Api, LocalService, Mailbox, local_session
 
 ROOT = Path(__file__).resolve().parents[2]

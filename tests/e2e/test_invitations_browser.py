@@ -6,58 +6,20 @@ SES (moto) received, as the customer would. Pages go to ``build/screenshots/invi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.e2e.browser import assert_prefilled, is_post, screenshot
 from tests.e2e.helpers import Api, LocalService, Mailbox, new_address, token_from
-from tests.e2e.test_pages_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Response
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "my own invited passphrase"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (Debian chromium, no download)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="en-US", viewport={"width": 800, "height": 720})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"invitation-{name}.png"), full_page=True)
-
-
-def is_post(response: Response) -> bool:
-    return response.request.method == "POST"
-
-
-def assert_prefilled(page: Page, name: str, email: str) -> None:
-    for selector, value in (("#name", name), ("#email", email)):
-        assert page.input_value(selector) == value
-        assert page.get_attribute(selector, "readonly") is not None
-        assert not page.is_editable(selector)
 
 
 def handoff_code(page: Page, service: LocalService) -> str:
