@@ -15,11 +15,13 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 EVENT = "before-parameter-build"  # once per API call, with the call's own parameters
 RESULT_EVENT = "after-call"  # once per API call, with the parsed answer (errors included)
+#: DynamoDB operations that write; every other one this service uses reads
+WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,17 @@ class Call:
     operation: str  # GetItem, TransactWriteItems, SendEmail, ...
     items: int = 0  # items in a TransactWriteItems / TransactGetItems
     error: str = ""  # the error code AWS answered, if any (a failed condition, ...)
+    # Not part of a call's identity (two runs that read different numbers of items made
+    # the same calls): items DynamoDB read to answer (a Query's ScannedCount, 1 for a
+    # GetItem that found its item, a BatchGetItem's items), and the put or delete
+    # requests a BatchWriteItem carried.
+    read: int = field(default=0, compare=False)
+    batch_puts: int = field(default=0, compare=False)
+    batch_deletes: int = field(default=0, compare=False)
+
+    @property
+    def writes(self) -> bool:
+        return self.service == "dynamodb" and self.operation in WRITE_OPERATIONS
 
     @property
     def label(self) -> str:
@@ -48,7 +61,12 @@ class Recorder:
     def on_call(self, model: Any = None, params: Any = None, **_: Any) -> None:
         service = model.service_model.service_name
         items = len(params.get("TransactItems", ())) if isinstance(params, dict) else 0
-        call = Call(service, model.name, items)
+        puts = deletes = 0
+        if isinstance(params, dict) and model.name == "BatchWriteItem":
+            for requests in params.get("RequestItems", {}).values():
+                puts += sum(1 for r in requests if "PutRequest" in r)
+                deletes += sum(1 for r in requests if "DeleteRequest" in r)
+        call = Call(service, model.name, items, batch_puts=puts, batch_deletes=deletes)
         self.everything[(service, model.name)] += 1
         if self._window is not None:
             self._window.append(call)
@@ -59,9 +77,13 @@ class Recorder:
         if self._started is not None:
             self.call_seconds += time.perf_counter() - self._started
             self._started = None
-        error = parsed.get("Error") if isinstance(parsed, dict) else None
-        if error and self._window:
+        if not self._window or not isinstance(parsed, dict):
+            return
+        error = parsed.get("Error")
+        if error:
             self._window[-1] = replace(self._window[-1], error=str(error.get("Code", "?")))
+        elif self._window[-1].service == "dynamodb":
+            self._window[-1] = replace(self._window[-1], read=items_read(parsed))
 
     @contextmanager
     def window(self) -> Iterator[list[Call]]:
@@ -75,6 +97,20 @@ class Recorder:
 
     def count(self, service: str, operation: str | None = None) -> int:
         return sum(n for (s, op), n in self.everything.items() if s == service and operation in (None, op))
+
+
+def items_read(parsed: dict[str, Any]) -> int:
+    """Items DynamoDB read to answer a call (before any filter), from its parsed answer."""
+    if "ScannedCount" in parsed:  # Query, Scan
+        return int(parsed["ScannedCount"])
+    if "Item" in parsed:  # GetItem that found its item
+        return 1
+    responses = parsed.get("Responses")
+    if isinstance(responses, dict):  # BatchGetItem
+        return sum(len(found) for found in responses.values())
+    if isinstance(responses, list):  # TransactGetItems
+        return sum(1 for found in responses if found.get("Item"))
+    return 0
 
 
 RECORDER = Recorder()

@@ -1,8 +1,8 @@
 """``make bench``: DynamoDB calls and latency per operation, argon2id, cold import.
 
 Prints the figures as Markdown tables and writes them to ``docs/PERFORMANCE.md``.
-Exits 1 if a DynamoDB ``Scan`` was seen or an operation misbehaved; with ``--strict``,
-also if any target fails.
+Exits 1 if a DynamoDB ``Scan`` was seen, an operation misbehaved or the cleanup removed a
+live record; with ``--strict``, also if any target fails.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=3,
         help="1,000-row POST /admin/invitations runs, each finished by the worker (default 3)",
     )
+    parser.add_argument(
+        "--cleanup-live",
+        type=int,
+        default=10_000,
+        help="live customers in the cleanup-at-scale table (default 10,000; 0 skips that part)",
+    )
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold import part")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report path")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the report file alone")
@@ -52,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if min(args.warmup, args.import_runs, args.importtime_runs, args.bulk_runs) < 1 or args.runs < 2:
         parser.error("--runs must be at least 2, the other counts at least 1")
+    if args.cleanup_live < 0:
+        parser.error("--cleanup-live must be 0 or more")
     return args
 
 
@@ -79,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  hash {argon2['hash_ms']:.1f} ms, verify {argon2['verify_ms']:.1f} ms")
         try:
             with contextlib.redirect_stdout(devnull):  # EMF metrics are printed
-                measured = scenarios.run_all(args.runs, args.warmup, say, args.bulk_runs)
+                measured = scenarios.run_all(args.runs, args.warmup, say, args.bulk_runs, args.cleanup_live)
         except scenarios.BenchError as e:
             say(f"FAILED: {e}")
             return 1
@@ -104,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"{verdict.mark}  {verdict.label}: {verdict.measured} (rule {verdict.rule})")
     if RECORDER.count("dynamodb", "Scan"):
         say("FAILED: the service made DynamoDB Scan calls")
+        return 1
+    if measured.cleanup is not None and measured.cleanup.lost_live():
+        say(f"FAILED: the cleanup removed {measured.cleanup.lost_live()} live records")
         return 1
     if args.strict and not all(v.passed for v in found):
         return 1

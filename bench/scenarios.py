@@ -109,6 +109,13 @@ class Result:
     def others(self) -> list[Call]:
         return [c for c in self.calls if c.service != "dynamodb"]
 
+    def writes(self) -> list[Call]:
+        """DynamoDB calls that write (PutItem, UpdateItem, DeleteItem, Batch/TransactWriteItems)."""
+        return [c for c in self.dynamodb() if c.writes]
+
+    def reads(self) -> list[Call]:
+        return [c for c in self.dynamodb() if not c.writes]
+
     def p(self, q: int, *, net_of_argon2: bool = False) -> float:
         """The ``q``-th percentile in milliseconds (inclusive method)."""
         values = self.latencies
@@ -151,10 +158,12 @@ class Bulk:
 
 @dataclass
 class Measured:
-    """Everything ``run_all`` measured: per-operation results, then the bulk invitation runs."""
+    """Everything ``run_all`` measured: per-operation results, the bulk invitation runs,
+    and the cleanup at scale (``bench.cleanupscale``)."""
 
     results: list[Result]
     bulk: Bulk | None = None
+    cleanup: Any = None  # bench.cleanupscale.CleanupScale
 
 
 def expect(status: int, code: str | None = None) -> Callable[[Answer], None]:
@@ -179,6 +188,7 @@ class World:
         self.runs, self.warmup, self.say = runs, warmup, say
         self.results: list[Result] = []
         self.bulk: Bulk | None = None
+        self.cleanup: Any = None
         for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
             os.environ.pop(name, None)
         os.environ.update(
@@ -341,15 +351,26 @@ def _root() -> Any:
     return Path(__file__).resolve().parent.parent
 
 
-def run_all(runs: int, warmup: int, say: Say, bulk_runs: int = 3) -> Measured:
-    """Set up, then measure every operation. Returns the results in table order."""
+def run_all(
+    runs: int, warmup: int, say: Say, bulk_runs: int = 3, cleanup_live: int | None = None
+) -> Measured:
+    """Set up, then measure every operation. Returns the results in table order.
+
+    ``cleanup_live``: live customers in the cleanup-at-scale table (0 skips that part).
+    """
+    from bench import cleanupscale, guestflows
+
     world = World(runs, warmup, say)
     try:
         staff_secret = _scenarios(world)
+        guestflows.measure(world, staff_secret)
         _invitations(world, staff_secret, bulk_runs)
+        live = cleanupscale.LIVE_CUSTOMERS if cleanup_live is None else cleanup_live
+        if live:
+            world.cleanup = cleanupscale.measure(world, live)
     finally:
         world.close()
-    return Measured(world.results, world.bulk)
+    return Measured(world.results, world.bulk, world.cleanup)
 
 
 def _scenarios(w: World) -> str:

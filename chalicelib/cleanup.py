@@ -63,14 +63,15 @@ def run(c: Container, *, budget: float = 50.0, dry_run: bool = False) -> dict[st
     report = Report(dry_run)
     for kind, model in TABLES:
         for bucket in buckets(now):
+            start: dict[str, Any] | None = None
             while True:
                 if time.monotonic() - started > budget:
                     report.complete = False
                     return _done(report)
-                page = store.expired(model, bucket, now, PAGE)
+                page, start = store.expired(model, bucket, now, PAGE, start)
                 report.read += len(page)
                 _remove(c, kind, page, now, report)
-                if len(page) < PAGE or dry_run:
+                if start is None:
                     break
     return _done(report)
 
@@ -97,17 +98,17 @@ def _remove(c: Container, kind: str, page: list[Any], now: int, report: Report) 
 
 
 def _remove_customer(customer: Customer, now: int, report: Report) -> None:
-    """A guest with its documents, or a never-verified sign-up with its email claim."""
-    if customer.status == "guest":
-        report.removed["documents"] += remove_documents(customer.customer_id, report)
-        kind = "guests"
-    elif customer.status == "pending":
-        key = f"{customer.namespace}#{customer.email}"
-        if report.dry_run or _delete_pending_claim(key, customer.customer_id, now):
-            report.removed["logins"] += 1
-        kind = "unverified_signups"
-    else:
+    """A guest, or a never-verified sign-up with its email claim; each with its documents
+    (a guest that registered later and never verified has some). Documents go first, so a
+    crash never leaves them without an owner; an expired customer cannot come back."""
+    if customer.status not in ("guest", "pending"):
         return  # not a kind that expires (the index is sparse; be safe anyway)
+    report.removed["documents"] += remove_documents(customer.customer_id, report)
+    if customer.status == "pending" and not report.dry_run:  # a dry run counts claims once, below
+        key = f"{customer.namespace}#{customer.email}"
+        if _delete_pending_claim(key, customer.customer_id, now):
+            report.removed["logins"] += 1
+    kind = "guests" if customer.status == "guest" else "unverified_signups"
     if report.dry_run or store.delete_if_expired(Customer(customer.customer_id), now):
         report.removed[kind] += 1
 
@@ -123,10 +124,11 @@ def remove_documents(customer_id: str, report: Report | None = None) -> int:
         page = store.documents_of(customer_id, PAGE)
         if report is not None:
             report.read += len(page)
-        if not page:
+        if page:
+            store.delete_batch(page)
+            removed += len(page)
+        if len(page) < PAGE:  # the last page: no need to ask again
             return removed
-        store.delete_batch(page)
-        removed += len(page)
 
 
 @translated
@@ -141,11 +143,18 @@ def _delete_pending_claim(key: str, customer_id: str, now: int) -> bool:
     return True
 
 
+def removed_by_ttl(record: dict[str, Any]) -> bool:
+    """TTL deletions carry DynamoDB's own identity; the cleanup already took the children
+    of what it deleted itself."""
+    identity = record.get("userIdentity") or {}
+    return record.get("eventName") == "REMOVE" and identity.get("principalId") == "dynamodb.amazonaws.com"
+
+
 def children_of_removed(event: dict[str, Any]) -> dict[str, int]:
-    """Customers stream (REMOVE): a customer removed by TTL or cleanup loses its documents."""
+    """Customers stream: a customer removed by TTL before the cleanup came loses its documents."""
     removed = 0
     for record in event.get("Records", []):
-        if record.get("eventName") == "REMOVE":
+        if removed_by_ttl(record):
             removed += remove_documents(record["dynamodb"]["Keys"]["customer_id"]["S"])
     if removed:
         metric("CleanupRemoved_orphan_documents", removed)

@@ -108,8 +108,10 @@ def confirm(c: Container, secret: object, account_id: str) -> dict[str, Any]:
         return finish(c, guest, account_id)  # an earlier attempt stopped halfway: go on
     if guest.status == "archived" and guest.merged_into == account_id:
         return {"status": "merged", "guest_id": guest.customer_id, "documents_moved": 0}
-    live_token(c, secret, "merge")  # not resuming: the link must be unused and unexpired
-    if guest.status != "guest" or not is_live(guest, c.clock.now()):
+    now = c.clock.now()
+    if token.used_at is not None or not is_live(token, now):  # not resuming: unused, unexpired
+        raise InvalidToken()
+    if guest.status != "guest" or not is_live(guest, now):
         raise InvalidToken()  # an expired guest is gone, even before the cleanup
     _start(c, token, guest, account_id)
     return finish(c, guest, account_id)

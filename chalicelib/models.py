@@ -30,6 +30,7 @@ class BaseTable(Model):
     #: the Lambda (app.py) fed by this table's stream, and the events it is given
     STREAM_CONSUMER: ClassVar[str | None] = None
     STREAM_EVENTS: ClassVar[tuple[str, ...]] = ()
+    STREAM_TTL_ONLY: ClassVar[bool] = False  # only the deletions DynamoDB TTL makes
 
     class Meta:
         abstract = True
@@ -73,6 +74,7 @@ class Customer(BaseTable):
     STREAM = True  # a customer removed (by TTL first, say) takes its documents with it
     STREAM_CONSUMER = "customer_removed"
     STREAM_EVENTS = ("REMOVE",)
+    STREAM_TTL_ONLY = True  # the cleanup removes the children of what it deletes itself
 
     class Meta:
         table_name = "unconfigured"

@@ -125,6 +125,13 @@ def _sender_identity(stage: Stage) -> dict[str, Any]:
     }
 
 
+def _stream_pattern(table: Table) -> dict[str, Any]:
+    pattern: dict[str, Any] = {"eventName": list(table.model.STREAM_EVENTS)}
+    if table.model.STREAM_TTL_ONLY:  # TTL's deletions carry DynamoDB's own identity
+        pattern["userIdentity"] = {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}
+    return pattern
+
+
 def _stream_mapping(stage: Stage, table: Table, consumer: Function) -> dict[str, Any]:
     return {
         "Type": "AWS::Lambda::EventSourceMapping",
@@ -136,9 +143,7 @@ def _stream_mapping(stage: Stage, table: Table, consumer: Function) -> dict[str,
             "StartingPosition": "TRIM_HORIZON",
             "BatchSize": 10,
             # Only the events the handler acts on (outbox: INSERT; customers: REMOVE).
-            "FilterCriteria": {
-                "Filters": [{"Pattern": json.dumps({"eventName": list(table.model.STREAM_EVENTS)})}]
-            },
+            "FilterCriteria": {"Filters": [{"Pattern": json.dumps(_stream_pattern(table))}]},
             # A failing batch is split to isolate the bad record, retried a few times, then
             # skipped: the message stays pending and the sweeper retries it.
             "BisectBatchOnFunctionError": True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
@@ -11,10 +12,15 @@ from chalicelib.store import error_code, translated
 
 
 @translated
-def expired(model: type[BaseTable], bucket: str, now: int, limit: int) -> list[BaseTable]:
-    """Keys (and expiry) of items in one day#shard bucket whose time has passed."""
+def expired(
+    model: type[BaseTable], bucket: str, now: int, limit: int, start: dict[str, Any] | None
+) -> tuple[list[BaseTable], dict[str, Any] | None]:
+    """One page of the items in a day#shard bucket whose time has passed, and where to go on."""
     index = model.expiry_index  # type: ignore[attr-defined]
-    return list(index.query(bucket, model.expires_at <= now, limit=limit))  # type: ignore[attr-defined]
+    condition = model.expires_at <= now  # type: ignore[attr-defined]
+    query = index.query(bucket, condition, limit=limit, last_evaluated_key=start)
+    items = list(query)
+    return items, query.last_evaluated_key if len(items) == limit else None
 
 
 @translated

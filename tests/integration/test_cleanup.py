@@ -103,8 +103,12 @@ def test_a_guest_removed_by_ttl_first_still_loses_its_documents(
 ) -> None:
     guest = _guest_with_documents(api, container, "old@example.com", 4)
     Customer(guest).delete(add_version_condition=False)  # what DynamoDB TTL does, days late
-    event = {"Records": [{"eventName": "REMOVE", "dynamodb": {"Keys": {"customer_id": {"S": guest}}}}]}
-    assert jobs.remove_children(event) == {"documents": 4}
+    keys = {"Keys": {"customer_id": {"S": guest}}}
+    by_app = {"Records": [{"eventName": "REMOVE", "dynamodb": keys}]}
+    assert jobs.remove_children(by_app) == {"documents": 0}  # the cleanup's own deletions: not ours
+    ttl = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    by_ttl = {"Records": [{"eventName": "REMOVE", "userIdentity": ttl, "dynamodb": keys}]}
+    assert jobs.remove_children(by_ttl) == {"documents": 4}
     assert _count(Document, guest) == 0
 
 
@@ -124,3 +128,63 @@ def test_items_read_stay_close_to_items_removed(api: Api, container: Container, 
     report = cleanup.run(container)
     removed = sum(report["removed"].values())
     assert report["items_read"] <= 1.2 * removed, report
+
+
+def test_a_dry_run_counts_every_page_and_each_claim_once(
+    api: Api, container: Container, clock: ManualClock
+) -> None:
+    for i in range(3):
+        api.signup(f"lazy{i}@example.com")
+    clock.advance(7 * DAY + 1)
+    report = cleanup.run(container, dry_run=True)
+    assert report["would_remove"]["unverified_signups"] == 3 and report["would_remove"]["logins"] == 3
+
+
+def test_more_than_a_page_of_expired_items_in_one_bucket_all_go(
+    container: Container, clock: ManualClock, monkeypatch: Any
+) -> None:
+    from chalicelib.clock import day_bucket
+
+    monkeypatch.setattr(cleanup, "PAGE", 5)
+    now = int(clock.now())
+    with Session.batch_write() as batch:
+        for i in range(12):
+            batch.save(
+                Session(
+                    f"ses_{i}",
+                    customer_id="c",
+                    refresh_hash="h",
+                    epoch=0,
+                    created_at=now,
+                    expires_at=now + 10,
+                    expiry_bucket=day_bucket(now + 10, 0),
+                )
+            )
+    clock.advance(60)
+    assert cleanup.run(container, dry_run=True)["would_remove"]["sessions"] == 12
+    assert cleanup.run(container)["removed"]["sessions"] == 12 and Session.count() == 0
+
+
+def test_a_former_guest_that_never_verified_goes_with_its_documents(
+    api: Api, container: Container, clock: ManualClock
+) -> None:
+    from tests.integration.conftest import token_from
+
+    guest = api.call(
+        "POST",
+        "/guests",
+        {
+            "email": "gus@example.com",
+            "name": "G",
+            "order": {"document_id": "SO-1", "type": "order", "status": "open", "date": "2026-11-01"},
+        },
+    ).json_body
+    api.call(
+        "POST",
+        "/register",
+        {"token": token_from(guest["register_later_url"]), "password": "a fine passphrase"},
+    )
+    clock.advance(30 * DAY + 1)
+    report = cleanup.run(container)
+    assert report["removed"]["unverified_signups"] == 1 and report["removed"]["documents"] == 1
+    assert _count(Document, guest["customer_id"]) == 0 and Login.count() == 0
