@@ -17,16 +17,14 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.expressions.update import Action
 
 from chalicelib import activity
-from chalicelib.errors import InvalidState, InvalidToken, NotFound, StaleWrite
+from chalicelib.errors import InvalidState, NotFound, StaleWrite
 from chalicelib.mail.outbox import Envelope, compose
-from chalicelib.models import Customer, Invitation, Login, OutboxMessage, Token, is_live
-from chalicelib.security import check_password_policy, hash_password
-from chalicelib.sessions import login_key, new_session, token_pair
+from chalicelib.models import Customer, Invitation, Login, OutboxMessage, Token
+from chalicelib.sessions import login_key
 from chalicelib.store import accounts as account_store
 from chalicelib.store import invitations as store
-from chalicelib.store.sessions import save_step
 from chalicelib.store.transactions import Step
-from chalicelib.tokens import live_token, new_token, token_email
+from chalicelib.tokens import new_token
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Container
@@ -330,113 +328,3 @@ def invitation_view(c: Container, invitation: Invitation) -> dict[str, Any]:
         "expires_at": iso(invitation.token_expires_at),
         "created_by": invitation.created_by,
     }
-
-
-# -- the customer's side ----------------------------------------------------------------
-
-
-def page_details(c: Container, secret: object) -> tuple[Token, Customer]:
-    """What the invitation page pre-fills: the live token and its customer."""
-    token = live_token(c, secret, "invite")
-    customer = account_store.get_customer(token.customer_id)
-    if customer is None or customer.status != "invited":
-        raise InvalidToken()
-    return token, customer
-
-
-def accept(c: Container, secret: object, password: str, *, handoff: bool = False) -> dict[str, Any]:
-    """Set the password, activate, and start a session (or, for the page, a hand-off code)."""
-    token = live_token(c, secret, "invite")
-    password = check_password_policy(password, email=token_email(token))
-    password_hash = hash_password(c.hasher, password)
-    now = int(c.clock.now())
-    epoch = now  # invited customers never had a session: any new epoch works
-    customer = Customer(token.customer_id, version=token.bound_version)
-    customer_actions: list[Action] = [
-        Customer.status.set("active"),
-        Customer.verified_at.set(now),
-        Customer.updated_at.set(now),
-        Customer.session_epoch.set(epoch),
-        Customer.invitation_id.remove(),
-    ]
-    login_actions: list[Action] = [
-        Login.password_hash.set(password_hash),
-        Login.status.set("active"),
-        Login.session_epoch.set(epoch),
-    ]
-    invitation = Invitation(token.ref)
-    invitation_actions: list[Action] = [
-        Invitation.status.set("accepted"),
-        Invitation.pending_in.remove(),
-        Invitation.token_hash.remove(),
-        Invitation.updated_at.set(now),
-    ]
-    steps: list[tuple[str, Step]] = [
-        (
-            "token",
-            lambda tx: tx.update(
-                token,
-                actions=[Token.used_at.set(now)],
-                condition=Token.used_at.does_not_exist() & (Token.expires_at > now),
-            ),
-        ),
-        (
-            "customer",
-            lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "invited"),
-        ),
-        (
-            "login",
-            lambda tx: tx.update(
-                Login(token.login_key),
-                actions=login_actions,
-                condition=(Login.customer_id == token.customer_id) & (Login.status == "invited"),
-            ),
-        ),
-        (
-            "invitation",
-            lambda tx: tx.update(
-                invitation,
-                actions=invitation_actions,
-                condition=(Invitation.status == "pending") & (Invitation.token_hash == token.token_hash),
-            ),
-        ),
-        activity.step(
-            activity.event(c, token.customer_id, "invitation_accepted", "customer", invitation_id=token.ref)
-        ),
-    ]
-    if handoff:
-        code_token, code = new_token(c, "handoff", customer, token.login_key, HANDOFF_SECONDS, version=None)
-        code_token.locale = token.locale
-        steps.append(("handoff", lambda tx: tx.save(code_token)))
-        _accept(steps)
-        return {"status": "accepted", "customer_id": token.customer_id, "handoff_code": code}
-    session, refresh = new_session(c, token.customer_id, epoch)
-    steps.append(save_step(session))
-    _accept(steps)
-    return {"status": "accepted", **token_pair(c, session, refresh)}
-
-
-def _accept(steps: Sequence[tuple[str, Step]]) -> None:
-    from chalicelib.store.transactions import Cancelled
-
-    try:
-        store.run_steps(steps)
-    except Cancelled as e:
-        raise InvalidToken() from e
-
-
-def exchange_handoff(c: Container, code: object) -> dict[str, Any]:
-    """Trade a page's hand-off code (2 min, single use) for a session."""
-    token = live_token(c, code, "handoff")
-    customer = account_store.get_customer(token.customer_id)
-    if customer is None or customer.status != "active" or not is_live(token, c.clock.now()):
-        raise InvalidToken()
-    now = int(c.clock.now())
-    session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch))
-    consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
-    steps: list[tuple[str, Step]] = [
-        ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
-        save_step(session),
-    ]
-    _accept(steps)
-    return token_pair(c, session, refresh)

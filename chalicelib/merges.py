@@ -160,7 +160,3 @@ def finish(c: Container, guest: Customer, account_id: str) -> dict[str, Any]:
     ]
     run_or_conflict(steps)
     return {"status": "merged", "guest_id": guest.customer_id, "documents_moved": moved}
-
-
-def send_offer_after(c: Container, envelopes: list[Envelope]) -> None:
-    after_commit(c, envelopes)

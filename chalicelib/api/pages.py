@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import accounts, invitations, merges, registration, sessions
+from chalicelib import accounts, invitation_accept, merges, registration, sessions
 from chalicelib.api.http import FORM, endpoint, form_body
 from chalicelib.bootstrap import Container, get_container
 from chalicelib.errors import (
@@ -164,7 +164,7 @@ def _password_problem(e: ValidationFailed, language: str) -> str:
 def invitation_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
-    _, customer = invitations.page_details(c, secret)
+    _, customer = invitation_accept.page_details(c, secret)
     language = _language(c, request, customer.locale)
     return _invitation_page(c, language, secret, customer.name, customer.email)
 
@@ -188,9 +188,9 @@ def accept_form_post(request: Request) -> Response:
     """The invitation page's form: activate, then hand a one-time code to the storefront."""
     c = get_container()
     form, language, secret = _password_form(c, request)
-    _, customer = invitations.page_details(c, secret)
+    _, customer = invitation_accept.page_details(c, secret)
     try:
-        answer = invitations.accept(c, secret, _confirmed_password(form, language), handoff=True)
+        answer = invitation_accept.accept(c, secret, _confirmed_password(form, language), handoff=True)
     except ValidationFailed as e:
         error = _password_problem(e, language)
         page = _invitation_page(

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, guests, invitations, registration, sessions
+from chalicelib import accounts, guests, invitation_accept, registration, sessions
 from chalicelib.api import pages
 from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
 from chalicelib.bootstrap import get_container
@@ -64,7 +64,7 @@ def accept_invitation() -> Any:
     if is_form(request):  # the hosted page's form
         return pages.accept_form_post(request)
     data = parse(AcceptIn, json_body(request))
-    return invitations.accept(get_container(), data.token, data.password)
+    return invitation_accept.accept(get_container(), data.token, data.password)
 
 
 @endpoint(bp, "/register", methods=["POST"])
@@ -79,7 +79,7 @@ def register_later() -> Any:
 @endpoint(bp, "/sessions/handoff", methods=["POST"])
 def exchange_handoff() -> dict[str, Any]:
     data = parse(HandoffIn, json_body(bp.current_request))
-    return invitations.exchange_handoff(get_container(), data.code)
+    return invitation_accept.exchange_handoff(get_container(), data.code)
 
 
 @endpoint(bp, "/guests", methods=["POST"])
