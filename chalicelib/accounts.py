@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from chalicelib import activity
 from chalicelib.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.errors import (
     IdempotencyConflict,
@@ -242,7 +243,8 @@ def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:
     password = check_password_policy(data.password, email=customer.email)
     new_hash = hash_password(c.hasher, password)
     message, envelope = _password_changed_mail(c, customer)
-    store.reset_password(token, customer, new_hash, [message], int(c.clock.now()))
+    event = activity.event(c, customer.customer_id, "password_reset", "customer")
+    store.reset_password(token, customer, new_hash, [message], int(c.clock.now()), activity.step(event))
     after_commit(c, [envelope])
     metric("PasswordResets")
     return {"status": "password_reset", "customer_id": customer.customer_id}
@@ -275,7 +277,9 @@ def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) 
     new_hash = hash_password(c.hasher, password)
     session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch) + 1)
     message, envelope = _password_changed_mail(c, customer)
-    store.change_credentials(customer, key, new_hash, [save_step(session)], [message], int(c.clock.now()))
+    event = activity.step(activity.event(c, customer.customer_id, "password_changed", "customer"))
+    steps = [save_step(session), event]
+    store.change_credentials(customer, key, new_hash, steps, [message], int(c.clock.now()))
     after_commit(c, [envelope])
     metric("PasswordChanges")
     return token_pair(c, session, refresh)

@@ -48,6 +48,7 @@ def document_step(c: Container, customer_id: str, data: DocumentIn) -> tuple[str
         Document.status.set(data.status),
         Document.date.set(date),
         Document.date_key.set(f"{date}#{data.document_id}"),
+        Document.type_date_key.set(f"{data.type}#{date}#{data.document_id}"),
         Document.lines.set(json.dumps([line.model_dump(exclude_none=True) for line in data.lines])),
         Document.created_at.set(Document.created_at | now),
         Document.updated_at.set(now),

@@ -119,6 +119,21 @@ class AddressInUse(DomainError):
     message = "An account already uses this address: sign in, or reset its password."
 
 
+class B2BOnly(DomainError):
+    code = "b2b_only"
+    message = "Shopping lists and saved carts are for business websites."
+
+
+class LimitReached(DomainError):
+    code = "limit_reached"
+    message = "This list is full."
+
+
+class CardDataRefused(DomainError):
+    code = "card_data_refused"
+    message = "Card numbers are never stored: send the payment provider's token reference only."
+
+
 class InvalidState(DomainError):
     code = "invalid_state"
     message = "The record is not in a state that allows this."
@@ -160,6 +175,9 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     StaleWrite: 409,
     InvalidState: 409,
+    B2BOnly: 403,
+    LimitReached: 409,
+    CardDataRefused: 422,
     AddressInUse: 409,
     WrongPassword: 403,
     IdempotencyConflict: 409,

@@ -98,6 +98,7 @@ class Customer(BaseTable):
     expires_at = NumberAttribute(null=True)  # unverified sign-ups and guests
     expiry_bucket = UnicodeAttribute(null=True)
     invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
+    preferences = UnicodeAttribute(null=True)  # JSON: shipping method and the like
     version = VersionAttribute()
 
     expiry_index = CustomerExpiryIndex()
@@ -360,6 +361,17 @@ class DocumentDateIndex(GlobalSecondaryIndex["Any"]):
     date_key = UnicodeAttribute(range_key=True)
 
 
+class DocumentTypeIndex(GlobalSecondaryIndex["Any"]):
+    """A customer's documents of one type, newest first: "<type>#<ISO date>#<id>"."""
+
+    class Meta:
+        index_name = "by_type"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    type_date_key = UnicodeAttribute(range_key=True)
+
+
 class Document(BaseTable):
     """A quotation, order, invoice, subscription or payment, fed by the order system."""
 
@@ -381,7 +393,33 @@ class Document(BaseTable):
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
 
+    type_date_key = UnicodeAttribute(null=True)  # "<type>#<ISO date>#<document id>"
+
     by_date = DocumentDateIndex()
+    by_type = DocumentTypeIndex()
+
+
+class PortalItem(BaseTable):
+    """What a customer keeps in the portal, in the customer's own partition.
+
+    ``item_key`` is "<kind>#<id>": ``address#…``, ``address#~book`` (the defaults and the
+    count), ``wish#<product>``, ``list#…`` (shopping lists and saved carts), ``payment#…``.
+    Every listing is one ``Query`` on ``begins_with(item_key, "<kind>#")``.
+    """
+
+    TABLE_SUFFIX = "portal"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    item_key = UnicodeAttribute(range_key=True)
+    data = UnicodeAttribute(null=True)  # JSON: the item's fields
+    size = NumberAttribute(null=True)  # the address book: how many addresses
+    default_billing = UnicodeAttribute(null=True)
+    default_shipping = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
 
 
 class Activity(BaseTable):
@@ -413,6 +451,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     InvitationJob,
     Activity,
     Document,
+    PortalItem,
 )
 
 

@@ -12,6 +12,7 @@ import math
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from chalicelib import activity
 from chalicelib.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.errors import (
     AccountDisabled,
@@ -96,7 +97,10 @@ def check_password(c: Container, login: Login, password: str) -> None:
         failures = int(login.failed_signins or 0) + 1
         delay = lock_delay(failures)
         locked_until = int(now) + delay if delay else None
-        account_store.record_failed_signin(login.login_key, login.customer_id, locked_until)
+        event = activity.event(c, login.customer_id, "sign_in_failed", "customer", locked=bool(delay))
+        account_store.record_failed_signin(
+            login.login_key, login.customer_id, locked_until, activity.step(event)
+        )
         metric("SignInFailures")
         raise InvalidCredentials()
 
@@ -119,9 +123,10 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
         if c.hasher.check_needs_rehash(login.password_hash or "")
         else None
     )
-    needs_login_write = rehash or login.failed_signins or login.locked_until
-    extra = account_store.login_reset_step(login, rehash) if needs_login_write else None
-    store.start(session, extra)
+    steps = [activity.step(activity.event(c, login.customer_id, "sign_in", "customer"))]
+    if rehash or login.failed_signins or login.locked_until:
+        steps.append(account_store.login_reset_step(login, rehash))
+    store.start(session, *steps)
     metric("SignIns")
     return token_pair(c, session, refresh)
 

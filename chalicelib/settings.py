@@ -57,6 +57,7 @@ LINK_PATHS = {
     "/invitations": "/account/invitation",
     "/register": "/account/register",
     "/merge": "/account/merge",
+    "/email/confirm": "/account/confirm-email",
 }
 
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
@@ -116,6 +117,9 @@ class Settings(BaseModel):
     RESET_TOKEN_MINUTES: int = Field(default=60, ge=5, le=60)
     SIGNUP_PENDING_DAYS: int = Field(default=7, ge=1, le=30)
     INVITATION_TOKEN_DAYS: int = Field(default=7, ge=1, le=30)
+    EMAIL_CHANGE_MINUTES: int = Field(default=60, ge=5, le=60)
+    # A B2B website: its customers get shopping lists and saved carts.
+    B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
     ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
 
@@ -169,6 +173,7 @@ class Settings(BaseModel):
             "shop_access": self.SHOP_ACCESS.value,
             "account_scope": self.ACCOUNT_SCOPE.value,
             "document_types": list(self.DOCUMENT_TYPES),
+            "shopping_lists": self.B2B_LISTS,
             "guest_ttl_days": self.GUEST_TTL_DAYS,
             "default_locale": self.DEFAULT_LOCALE,
             "supported_locales": list(SUPPORTED_LOCALES),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ def customer_view(customer: Customer) -> dict[str, Any]:
         "newsletter": bool(customer.newsletter),
         "status": customer.status,
         "email_verified": customer.verified_at is not None,
+        "phone": customer.phone,
+        "preferences": json.loads(customer.preferences) if customer.preferences else {},
         "created_at": iso(customer.created_at),
     }
 

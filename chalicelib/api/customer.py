@@ -7,9 +7,10 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import accounts, merges, sessions
-from chalicelib.api.http import endpoint, json_body, no_content
+from chalicelib.api.http import accepted, endpoint, json_body, no_content
 from chalicelib.bootstrap import get_container
-from chalicelib.schemas import ChangePasswordIn, TokenIn, parse
+from chalicelib.portal import email_change, profile
+from chalicelib.schemas import ChangePasswordIn, EmailChangeIn, ProfileIn, TokenIn, parse
 from chalicelib.security import AccessClaims
 from chalicelib.views import customer_view
 
@@ -45,3 +46,17 @@ def confirm_merge() -> dict[str, Any]:
     customer = sessions.current_customer(c, _claims())
     data = parse(TokenIn, json_body(bp.current_request))
     return merges.confirm(c, data.token, customer.customer_id)
+
+
+@endpoint(bp, "/me", methods=["PATCH"])
+def update_me() -> dict[str, Any]:
+    claims = _claims()
+    return profile.update(get_container(), claims, parse(ProfileIn, json_body(bp.current_request)))
+
+
+@endpoint(bp, "/me/email", methods=["POST"])
+def change_email() -> Response:
+    """Start an email change: a confirmation link goes to the new address, a notice to the old."""
+    claims = _claims()
+    data = parse(EmailChangeIn, json_body(bp.current_request))
+    return accepted(email_change.request(get_container(), claims, data))

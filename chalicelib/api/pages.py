@@ -26,6 +26,7 @@ from chalicelib.errors import (
 )
 from chalicelib.i18n import from_accept_language, negotiate, translator
 from chalicelib.mail.render import render_page
+from chalicelib.portal import email_change
 from chalicelib.schemas import ResetIn, parse
 from chalicelib.store import accounts as account_store
 from chalicelib.tokens import live_token, token_email
@@ -272,3 +273,22 @@ def merge_form_post() -> Response:
         return page
     merges.confirm(c, secret, account.customer_id)
     return _redirect(c, "merge_confirmed")
+
+
+# -- email change ----------------------------------------------------------------------------
+
+
+@endpoint(bp, "/email/confirm", methods=["GET"])
+@html_errors
+def email_confirm_page() -> Response:
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    token, customer = email_change.pending_change(c, secret)
+    return _page("email_confirm", _language(c, request, customer.locale), token=secret, email=token.ref)
+
+
+@html_errors
+def email_form_post(request: Request) -> Response:
+    c = get_container()
+    email_change.confirm(c, form_body(request).get("token", ""))
+    return _redirect(c, "email_changed")

@@ -10,6 +10,7 @@ from chalicelib import accounts, guests, invitation_accept, registration, sessio
 from chalicelib.api import pages
 from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
 from chalicelib.bootstrap import get_container
+from chalicelib.portal import email_change
 from chalicelib.schemas import (
     AcceptIn,
     ForgotIn,
@@ -74,6 +75,15 @@ def register_later() -> Any:
         return pages.register_form_post(request)
     data = parse(AcceptIn, json_body(request))
     return accepted(registration.register(get_container(), data.token, data.password))
+
+
+@endpoint(bp, "/email/confirm", methods=["POST"])
+def confirm_email_change() -> Any:
+    """The link from the new address: JSON for a storefront page, a form post for ours."""
+    request = bp.current_request
+    if is_form(request):
+        return pages.email_form_post(request)
+    return email_change.confirm(get_container(), parse(TokenIn, json_body(request)).token)
 
 
 @endpoint(bp, "/sessions/handoff", methods=["POST"])

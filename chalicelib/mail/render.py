@@ -20,6 +20,9 @@ SUBJECTS = {
     "invitation": "invite.subject",
     "invitation_existing": "invite_existing.subject",
     "merge_offer": "merge.subject",
+    "email_change_confirm": "email_confirm.subject",
+    "email_change_requested": "email_requested.subject",
+    "email_changed": "email_changed.subject",
 }
 
 

@@ -6,15 +6,15 @@ a failed condition comes back as a domain error, never as a half-written state.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import InvalidToken, StaleWrite
 from chalicelib.models import Customer, IdempotencyRecord, Login, OutboxMessage, Token
-from chalicelib.store import error_code, translated
+from chalicelib.store import translated
 from chalicelib.store.transactions import Cancelled, Step, run
 
 CLEAR_EXPIRY = (Login.expires_at.remove(), Login.expiry_bucket.remove())
@@ -221,9 +221,14 @@ def credential_steps(
 
 @translated
 def reset_password(
-    token: Token, customer: Customer, password_hash: str, outbox: Sequence[OutboxMessage], now: int
+    token: Token,
+    customer: Customer,
+    password_hash: str,
+    outbox: Sequence[OutboxMessage],
+    now: int,
+    event: tuple[str, Step],
 ) -> None:
-    steps = [("token", _consume(token, now))]
+    steps = [("token", _consume(token, now)), event]
     steps += credential_steps(customer, token.login_key, password_hash, now, status="active")
     try:
         run(steps, outbox)
@@ -278,15 +283,17 @@ def set_status(customer: Customer, login_key: str, status: str, now: int) -> Non
 
 
 @translated
-def record_failed_signin(login_key: str, customer_id: str, locked_until: int | None) -> None:
+def record_failed_signin(
+    login_key: str, customer_id: str, locked_until: int | None, event: tuple[str, Step]
+) -> None:
+    """Count the failure (and lock) with its activity event, in one write."""
     actions: list[Action] = [Login.failed_signins.add(1)]
     if locked_until is not None:
         actions.append(Login.locked_until.set(locked_until))
-    try:
-        Login(login_key).update(actions=actions, condition=Login.customer_id == customer_id)
-    except UpdateError as e:
-        if error_code(e) != "ConditionalCheckFailedException":
-            raise
+    condition = Login.customer_id == customer_id
+    update: Step = lambda tx: tx.update(Login(login_key), actions=actions, condition=condition)  # noqa: E731
+    with contextlib.suppress(Cancelled):  # the address changed owner meanwhile: nothing to count
+        run([("login", update), event])
 
 
 def login_reset_step(login: Login, new_hash: str | None) -> tuple[str, Step]:

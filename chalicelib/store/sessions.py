@@ -14,12 +14,9 @@ def save_step(session: Session) -> tuple[str, Step]:
 
 
 @translated
-def start(session: Session, extra: tuple[str, Step] | None = None) -> None:
-    """Write a new session; with ``extra`` (a login update) in the same transaction."""
-    if extra is None:
-        session.save(condition=Session.session_id.does_not_exist())
-    else:
-        run([save_step(session), extra])
+def start(session: Session, *extra: tuple[str, Step]) -> None:
+    """Write a new session with ``extra`` steps (its activity, a login update) in one transaction."""
+    run([save_step(session), *extra])
 
 
 @translated

@@ -66,6 +66,7 @@ def test_every_email_renders_text_and_html_in_every_language(template: str, lang
         "hours": 24,
         "minutes": 60,
         "days": 7,
+        "new_email": "new@example.com",
         "signin_link": "https://s.example/in",
         "forgot_link": "https://s.example/forgot",
     }

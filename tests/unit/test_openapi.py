@@ -143,7 +143,8 @@ def test_operations_declare_the_security_the_route_enforces() -> None:
             enforced = set() if {} in security else schemes
             if entry.authorizer is not None:
                 expected = {"staffKey"}
-            elif entry.view_function.__module__ == "chalicelib.api.customer":
+            # The signed-in customer's routes: customer.py and the portal's blueprint (/me/...).
+            elif entry.view_function.__module__ in ("chalicelib.api.customer", "chalicelib.api.portal"):
                 expected = {"customerBearer"}
             else:
                 expected = set()

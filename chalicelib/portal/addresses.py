@@ -1,0 +1,136 @@
+"""The address book: up to ``MAX_ADDRESSES``, one default billing and one default shipping.
+
+The defaults and the count live on one item (``address#~book``) in the same partition, so
+one ``Query`` lists everything, setting a default replaces the old one in a single write,
+and the cap is a condition of the transaction that adds an address.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.expressions.update import Action
+
+from chalicelib import activity
+from chalicelib.errors import LimitReached
+from chalicelib.models import PortalItem
+from chalicelib.portal.common import item_id, missing, new_item, new_key, payload, stamped
+from chalicelib.schemas import AddressBookIn
+from chalicelib.security import AccessClaims
+from chalicelib.sessions import current_customer
+from chalicelib.store import portal as store
+from chalicelib.store.transactions import Cancelled, Step, run_or_conflict
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+MAX_ADDRESSES = 100
+BOOK = "address#~book"
+
+
+def _fields(data: AddressBookIn) -> dict[str, Any]:
+    return data.model_dump(exclude_none=True, exclude={"default_billing", "default_shipping"})
+
+
+def _view(item: PortalItem, book: PortalItem | None) -> dict[str, Any]:
+    address_id = item_id(item)
+    return {
+        "address_id": address_id,
+        **payload(item),
+        "default_billing": bool(book and book.default_billing == address_id),
+        "default_shipping": bool(book and book.default_shipping == address_id),
+        **stamped(item),
+    }
+
+
+def listing(c: Container, claims: AccessClaims) -> dict[str, Any]:
+    """One ``Query``: every address and the book with the defaults."""
+    items = store.items(claims.customer_id, "address", limit=MAX_ADDRESSES + 1)
+    book = next((i for i in items if i.item_key == BOOK), None)
+    addresses = [_view(i, book) for i in items if i.item_key != BOOK]
+    return {"addresses": addresses, "count": len(addresses), "limit": MAX_ADDRESSES}
+
+
+def _book_actions(c: Container, address_id: str, data: AddressBookIn, delta: int) -> list[Action]:
+    now = int(c.clock.now())
+    actions: list[Action] = [
+        PortalItem.updated_at.set(now),
+        PortalItem.created_at.set(PortalItem.created_at | now),
+    ]
+    if delta:
+        actions.append(PortalItem.size.set((PortalItem.size | 0) + delta))
+    if data.default_billing:
+        actions.append(PortalItem.default_billing.set(address_id))
+    if data.default_shipping:
+        actions.append(PortalItem.default_shipping.set(address_id))
+    return actions
+
+
+def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, Any]:
+    customer = current_customer(c, claims)
+    item = new_item(c, customer.customer_id, new_key("address", "adr"), _fields(data))
+    address_id = item_id(item)
+    room = PortalItem.size.does_not_exist() | (PortalItem.size < MAX_ADDRESSES)
+    book = PortalItem(customer.customer_id, BOOK)
+    book_actions = _book_actions(c, address_id, data, +1)
+    event = activity.event(c, customer.customer_id, "address_added", "customer", address_id=address_id)
+    steps: list[tuple[str, Step]] = [
+        ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.does_not_exist())),
+        ("book", lambda tx: tx.update(book, actions=book_actions, condition=room)),
+        activity.step(event),
+    ]
+    try:
+        store_run(steps)
+    except Cancelled as e:
+        raise LimitReached(f"The address book holds at most {MAX_ADDRESSES} addresses.") from e
+    return _view(item, store.get(customer.customer_id, BOOK))
+
+
+def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBookIn) -> dict[str, Any]:
+    customer = current_customer(c, claims)
+    key = f"address#{address_id}"
+    if address_id.startswith("~") or store.get(customer.customer_id, key) is None:
+        raise missing("address")
+    item = new_item(c, customer.customer_id, key, _fields(data))
+    book = PortalItem(customer.customer_id, BOOK)
+    book_actions = _book_actions(c, address_id, data, 0)
+    event = activity.event(c, customer.customer_id, "address_changed", "customer", address_id=address_id)
+    steps: list[tuple[str, Step]] = [
+        ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.exists())),
+        ("book", lambda tx: tx.update(book, actions=book_actions)),
+        activity.step(event),
+    ]
+    run_or_conflict(steps)
+    return _view(item, store.get(customer.customer_id, BOOK))
+
+
+def remove(c: Container, claims: AccessClaims, address_id: str) -> None:
+    customer = current_customer(c, claims)
+    book_item = store.get(customer.customer_id, BOOK)
+    if address_id.startswith("~") or book_item is None:
+        raise missing("address")
+    actions: list[Action] = [
+        PortalItem.size.set(PortalItem.size - 1),
+        PortalItem.updated_at.set(int(c.clock.now())),
+    ]
+    for attribute in (PortalItem.default_billing, PortalItem.default_shipping):
+        if getattr(book_item, attribute.attr_name) == address_id:
+            actions.append(attribute.remove())
+    book = PortalItem(customer.customer_id, BOOK)
+    target = PortalItem(customer.customer_id, f"address#{address_id}")
+    event = activity.event(c, customer.customer_id, "address_removed", "customer", address_id=address_id)
+    steps: list[tuple[str, Step]] = [
+        ("address", lambda tx: tx.delete(target, condition=PortalItem.item_key.exists())),
+        ("book", lambda tx: tx.update(book, actions=actions, condition=PortalItem.size > 0)),
+        activity.step(event),
+    ]
+    try:
+        store_run(steps)
+    except Cancelled as e:
+        raise missing("address") from e
+
+
+def store_run(steps: list[tuple[str, Step]]) -> None:
+    from chalicelib.store import accounts as account_store
+
+    account_store.run_steps(steps)

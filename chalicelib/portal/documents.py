@@ -1,0 +1,102 @@
+"""The customer's documents: newest first, filtered by type, status and date, a page at a
+time; only the types the website shows (``DOCUMENT_TYPES``); reorder from an order."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.errors import ValidationFailed
+from chalicelib.models import Document
+from chalicelib.portal.common import missing
+from chalicelib.security import AccessClaims
+from chalicelib.store import portal_documents as store
+from chalicelib.views import iso
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+PAGE, MAX_PAGE = 20, 50
+HIGH = "\uffff"  # sorts after any date or id: the upper end of a key range
+
+
+def view(document: Document, *, lines: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "document_id": document.document_id,
+        "type": document.type,
+        "status": document.status,
+        "date": document.date,
+        "number": document.number,
+        "currency": document.currency,
+        "totals": json.loads(document.totals) if document.totals else None,
+        "updated_at": iso(document.updated_at),
+    }
+    if lines:
+        body["lines"] = json.loads(document.lines) if document.lines else []
+    return body
+
+
+def _date(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10]).isoformat()
+    except ValueError as e:
+        raise ValidationFailed(f"{name} must be a date (YYYY-MM-DD).", fields={name: "date"}) from e
+
+
+def listing(c: Container, claims: AccessClaims, query: dict[str, str]) -> dict[str, Any]:
+    """One ``Query`` of at most ``limit`` items (a filter may leave a page short: follow the cursor)."""
+    shown = c.settings.DOCUMENT_TYPES
+    doc_type, status = query.get("type"), query.get("status")
+    if doc_type is not None and doc_type not in shown:
+        raise ValidationFailed(f"type must be one of: {', '.join(shown)}.", fields={"type": "choice"})
+    try:
+        limit = min(int(query.get("limit", PAGE)), MAX_PAGE)
+    except ValueError as e:
+        raise ValidationFailed("limit must be a number.", fields={"limit": "number"}) from e
+    if limit < 1:
+        raise ValidationFailed("limit must be at least 1.", fields={"limit": "range"})
+    low, high = _date(query.get("from"), "from") or "0", (_date(query.get("to"), "to") or "9999") + HIGH
+    items, cursor = store.page(
+        claims.customer_id,
+        doc_type,
+        (low, high),
+        status=status,
+        hidden=[t for t in ("quotation", "order", "invoice", "subscription", "payment") if t not in shown],
+        limit=limit,
+        cursor=query.get("cursor"),
+    )
+    return {"documents": [view(d) for d in items], "next_cursor": cursor}
+
+
+def one(c: Container, claims: AccessClaims, document_id: str) -> dict[str, Any]:
+    document = store.get(claims.customer_id, document_id)
+    if document is None or document.type not in c.settings.DOCUMENT_TYPES:
+        raise missing("document")
+    return view(document, lines=True)
+
+
+def reorder(c: Container, claims: AccessClaims, order_id: str, line_ids: list[str]) -> dict[str, Any]:
+    """Cart lines for the storefront from the chosen lines of one of the customer's orders."""
+    document = store.get(claims.customer_id, order_id)
+    if document is None or document.type != "order" or "order" not in c.settings.DOCUMENT_TYPES:
+        raise missing("order")
+    lines = {line["line_id"]: line for line in json.loads(document.lines or "[]")}
+    unknown = [line_id for line_id in line_ids if line_id not in lines]
+    if unknown:
+        raise ValidationFailed(
+            f"No such lines in this order: {', '.join(unknown[:10])}.", fields={"line_ids": "unknown"}
+        )
+    cart = []
+    for line_id in dict.fromkeys(line_ids):
+        line = lines[line_id]
+        cart.append(
+            {
+                "product_id": line.get("sku") or line_id,
+                "name": line.get("name"),
+                "quantity": line.get("quantity", 1),
+            }
+        )
+    return {"order_id": order_id, "lines": cart}

@@ -1,0 +1,137 @@
+"""Changing the email address: only the customer, with the password; confirmed from the
+new address; the old one is told. On confirmation the email claim moves in one
+transaction (the new address must be free) and every session ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.expressions.update import Action
+
+from chalicelib import activity
+from chalicelib.errors import InvalidCredentials, InvalidToken, StaleWrite, WrongPassword
+from chalicelib.mail.outbox import after_commit, compose
+from chalicelib.models import Customer, Login, Token
+from chalicelib.schemas import EmailChangeIn
+from chalicelib.security import AccessClaims
+from chalicelib.sessions import check_password, current_customer, login_key
+from chalicelib.store import accounts as account_store
+from chalicelib.store.transactions import Cancelled, Step, run_or_conflict
+from chalicelib.tokens import live_token, new_token
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+ACCEPTED = {"status": "accepted", "message": "Confirm the change from the new address: we emailed it a link."}
+
+
+def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str, Any]:
+    customer = current_customer(c, claims)
+    key = f"{customer.namespace}#{customer.email}"
+    login = account_store.get_login(key)
+    if login is None:
+        raise StaleWrite()
+    try:
+        check_password(c, login, data.password)
+    except InvalidCredentials as e:
+        raise WrongPassword() from e
+    if data.new_email == customer.email:
+        return ACCEPTED
+    s = c.settings
+    token, secret = new_token(
+        c, "email_change", customer, key, s.EMAIL_CHANGE_MINUTES * 60, version=int(customer.version)
+    )
+    token.ref = data.new_email
+    values = {"name": customer.name, "website": s.WEBSITE_ID}
+    confirm, confirm_envelope = compose(
+        c,
+        "email_change_confirm",
+        data.new_email,
+        customer.locale,
+        {**values, "link": s.link("/email/confirm", secret), "minutes": s.EMAIL_CHANGE_MINUTES},
+    )
+    notice, notice_envelope = compose(
+        c,
+        "email_change_requested",
+        customer.email,
+        customer.locale,
+        {**values, "forgot_link": s.storefront(s.STOREFRONT_FORGOT_PATH)},
+    )
+    event = activity.event(c, customer.customer_id, "email_change_requested", "customer")
+    steps: list[tuple[str, Step]] = [
+        ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
+        activity.step(event),
+    ]
+    run_or_conflict(steps, [confirm, notice])
+    after_commit(c, [confirm_envelope, notice_envelope])
+    return ACCEPTED
+
+
+def pending_change(c: Container, secret: object) -> tuple[Token, Customer]:
+    """The live email-change token and its customer (the page shows the new address)."""
+    token = live_token(c, secret, "email_change")
+    customer = account_store.get_customer(token.customer_id)
+    if customer is None or customer.status != "active" or customer.version != token.bound_version:
+        raise InvalidToken()
+    return token, customer
+
+
+def confirm(c: Container, secret: object) -> dict[str, Any]:
+    """Move the email claim to the new address; every session of the account ends."""
+    token, customer = pending_change(c, secret)
+    old = account_store.get_login(token.login_key)
+    if old is None or old.customer_id != customer.customer_id or not token.ref:
+        raise InvalidToken()
+    now, new_email = int(c.clock.now()), token.ref
+    epoch = int(customer.session_epoch) + 1
+    new_login = Login(
+        login_key(c, new_email),
+        customer_id=customer.customer_id,
+        password_hash=old.password_hash,
+        status=old.status,
+        session_epoch=epoch,
+        failed_signins=0,
+    )
+    customer_actions: list[Action] = [
+        Customer.email.set(new_email),
+        Customer.session_epoch.set(epoch),
+        Customer.updated_at.set(now),
+    ]
+    notice, envelope = compose(
+        c,
+        "email_changed",
+        customer.email,
+        customer.locale,
+        {
+            "name": customer.name,
+            "website": c.settings.WEBSITE_ID,
+            "new_email": new_email,
+        },
+    )
+    consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
+    claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
+    event = activity.event(c, customer.customer_id, "email_changed", "customer")
+    steps: list[tuple[str, Step]] = [
+        ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
+        (
+            "old_login",
+            lambda tx: tx.delete(Login(token.login_key), condition=Login.customer_id == customer.customer_id),
+        ),
+        ("new_login", lambda tx: tx.save(new_login, condition=claim_free)),
+        (
+            "customer",
+            lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "active"),
+        ),
+        activity.step(event),
+    ]
+    try:
+        account_store.run_steps(steps, [notice])
+    except Cancelled as e:
+        if "new_login" in e.failed:
+            from chalicelib.errors import AddressInUse
+
+            raise AddressInUse("The new address is used by another account.") from e
+        raise InvalidToken() from e
+    after_commit(c, [envelope])
+    return {"status": "email_changed", "customer_id": customer.customer_id, "email": new_email}

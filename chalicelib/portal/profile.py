@@ -1,0 +1,55 @@
+"""The signed-in customer's profile: name, phone, locale, preferences, newsletter."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.expressions.update import Action
+
+from chalicelib import activity
+from chalicelib.errors import ValidationFailed
+from chalicelib.i18n import negotiate
+from chalicelib.models import Customer
+from chalicelib.schemas import ProfileIn
+from chalicelib.security import AccessClaims
+from chalicelib.sessions import current_customer
+from chalicelib.store import accounts as account_store
+from chalicelib.store.transactions import Step, run_or_conflict
+from chalicelib.views import customer_view
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Container
+
+
+MAX_PREFERENCES = 20
+
+
+def update(c: Container, claims: AccessClaims, data: ProfileIn) -> dict[str, Any]:
+    """Change what was sent (never the email); one version-checked write with its activity."""
+    customer = current_customer(c, claims)
+    actions: list[Action] = [Customer.updated_at.set(int(c.clock.now()))]
+    changed = sorted(data.model_fields_set)
+    if data.name is not None:
+        actions.append(Customer.name.set(data.name))
+    if "phone" in data.model_fields_set:
+        actions.append(Customer.phone.set(data.phone) if data.phone else Customer.phone.remove())
+    if data.locale is not None:
+        actions.append(Customer.locale.set(negotiate([data.locale], c.settings.DEFAULT_LOCALE)))
+    if data.newsletter is not None:
+        actions.append(Customer.newsletter.set(data.newsletter))
+    if data.preferences is not None:
+        merged = {**json.loads(customer.preferences or "{}"), **data.preferences}
+        kept = {k: v for k, v in merged.items() if v is not None}
+        if len(kept) > MAX_PREFERENCES:
+            raise ValidationFailed(f"At most {MAX_PREFERENCES} preferences.", fields={"preferences": "count"})
+        actions.append(Customer.preferences.set(json.dumps(kept, sort_keys=True)))
+    event = activity.event(c, customer.customer_id, "profile_changed", "customer", fields=changed)
+    steps: list[tuple[str, Step]] = [
+        ("customer", lambda tx: tx.update(customer, actions=actions, condition=Customer.status == "active")),
+        activity.step(event),
+    ]
+    run_or_conflict(steps)
+    fresh = account_store.get_customer(customer.customer_id)
+    assert fresh is not None
+    return customer_view(fresh)
