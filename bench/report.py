@@ -15,6 +15,10 @@ from importlib import metadata
 from bench.awscalls import Call, Recorder, sequence
 from bench.cleanupscale import CleanupScale, Pass
 from bench.coldstart import ColdStart, imported_module
+from bench.portalflows import LISTS_AT_CAPS, Portal
+from bench.portalflows import READ_KEYS as PORTAL_READ_KEYS
+from bench.portalflows import READ_OPERATIONS as PORTAL_READ_OPERATIONS
+from bench.portalflows import WRITE_KEYS as PORTAL_WRITE_KEYS
 from bench.scenarios import Bulk, Measured, Result
 
 COLD_IMPORT_LIMIT, COLD_IMPORT_AIM = 1.5, 1.2
@@ -50,6 +54,20 @@ def _writes(result: Result) -> int:
     return len(result.writes())
 
 
+def _one_read(result: Result) -> int:
+    """1 if the run made exactly one DynamoDB call and it is a ``GetItem`` or a ``Query``."""
+    ddb = result.dynamodb()
+    return int(len(ddb) == 1 and ddb[0].operation in PORTAL_READ_OPERATIONS)
+
+
+def _portal_reads(found: list[Result]) -> str:
+    good = [r for r in found if _one_read(r) and r.variants == 1]
+    kinds = Counter(r.dynamodb()[0].operation for r in good)
+    summary = ", ".join(f"{n} {op}" for op, n in sorted(kinds.items()))
+    bad = [f"{r.name}: {sequence(r.dynamodb(), 'dynamodb') or 'none'}" for r in found if r not in good]
+    return f"{len(good)} of {len(found)} routes one call ({summary})" + (f"; {'; '.join(bad)}" if bad else "")
+
+
 @dataclass
 class Target:
     label: str
@@ -58,6 +76,7 @@ class Target:
     test: Callable[[int], bool]
     count: Callable[[Result], int] = _calls  # what the rule counts in one run
     unit: str = ""  # shown after the count in the Target column: "write"
+    summary: Callable[[list[Result]], str] | None = None  # the Measured cell, if not the counts
 
     def figure(self, result: Result) -> str:
         """What the targets table shows for one result."""
@@ -87,6 +106,14 @@ TARGETS = (
         count=_writes,
         unit="write",
     ),
+    Target(
+        "Each portal read: 1 DynamoDB call (GetItem or one Query)",
+        PORTAL_READ_KEYS,
+        "= 1 GetItem or Query",
+        lambda n: n == 1,
+        count=_one_read,
+        summary=_portal_reads,
+    ),
 )
 
 
@@ -109,9 +136,12 @@ def verdicts(measured: Measured, recorder: Recorder, cold: ColdStart | None) -> 
         found = [by_key[k] for k in target.keys if k in by_key]
         counts = [target.count(r) for r in found]
         figures = "; ".join(target.figure(r) for r in found) if target.unit else ", ".join(map(str, counts))
-        out.append(
-            Verdict(target.label, target.rule, figures, bool(counts) and all(map(target.test, counts)))
-        )
+        if target.summary is not None:
+            figures = target.summary(found)
+        if len(found) < len(target.keys) and target.summary is not None:
+            figures += f" ({len(target.keys) - len(found)} not measured)"
+        passed = len(found) == len(target.keys) if target.summary is not None else bool(counts)
+        out.append(Verdict(target.label, target.rule, figures, passed and all(map(target.test, counts))))
     bulk = measured.bulk
     if bulk is not None:
         median, slowest, scans = bulk.median_seconds(), max(r.seconds for r in bulk.runs), bulk.scans()
@@ -123,6 +153,8 @@ def verdicts(measured: Measured, recorder: Recorder, cold: ColdStart | None) -> 
                 median < BULK_LIMIT_SECONDS and scans == 0,
             )
         )
+    if measured.portal is not None:
+        out.append(paging_verdict(measured.portal))
     if measured.cleanup is not None:
         out += cleanup_verdicts(measured.cleanup)
     scans = recorder.count("dynamodb", "Scan")
@@ -304,6 +336,256 @@ def bulk_tables(bulk: Bulk) -> str:
         "message); a `Query` fetches the next 25 rows, and the job is leased and released with one "
         "`UpdateItem` each.\n\n"
         f"{worker}"
+    )
+
+
+def paging_verdict(portal: Portal) -> Verdict:
+    """Every documents page (measured or walked) read at most a page of items, in one Query."""
+    measured_reads = [p.read() for p in portal.pages]
+    walked = max((w.fullest_read for w in portal.walks), default=0)
+    calls_per_page = {len(p.result.dynamodb()) for p in portal.pages}
+    walk_calls = sum(len(w.dynamodb()) for w in portal.walks)
+    walk_pages = sum(w.pages for w in portal.walks)
+    scans = sum(p.scans() for p in portal.pages) + sum(w.scans() for w in portal.walks)
+    most = max([*measured_reads, walked])
+    size = f"{portal.page} items ({portal.documents:,} documents)"
+    return Verdict(
+        f"A documents page of {portal.page} reads ≤ {size}, 0 Scan",
+        f"≤ {portal.page} items read, 1 Query, 0 Scan",
+        f"at most {most} items read ({len(portal.pages)} pages measured: "
+        f"{', '.join(map(str, measured_reads))}; {walk_pages} pages walked in {walk_calls} calls), "
+        f"{scans} Scan",
+        most <= portal.page
+        and calls_per_page == {1}
+        and walk_calls == walk_pages
+        and scans == 0
+        and all(p.result.dynamodb()[0].operation == "Query" for p in portal.pages)
+        and all(w.ok() for w in portal.walks),
+    )
+
+
+def _aws_split(result: Result) -> list[str]:
+    """p50, p95, and p50 outside AWS calls (botocore + moto), in ms."""
+    return [*_ms(result), f"{result.p(50, net_of_aws=True):.1f}"]
+
+
+def _items_read(result: Result) -> str:
+    """Items DynamoDB read, per call: ``1, 0, 25 to 67, 0`` (a range when runs differ)."""
+    cells = [str(low) if low == high else f"{low} to {high}" for low, high in result.items_read()]
+    return ", ".join(cells) or "—"
+
+
+def portal_tables(portal: Portal, results: list[Result]) -> str:
+    by_key = {r.key: r for r in results}
+    target = next(t for t in TARGETS if t.summary is _portal_reads)
+    read_rows = []
+    me = by_key.get("me")
+    if me is not None:
+        read_rows.append(
+            [
+                f"{me.name} (above)",
+                str(len(me.dynamodb())),
+                sequence(me.dynamodb(), "dynamodb"),
+                _items_read(me),
+                *_aws_split(me),
+                "",
+            ]
+        )
+    for key in PORTAL_READ_KEYS:
+        r = by_key.get(key)
+        if r is None:
+            continue
+        ddb = r.dynamodb()
+        mark = "PASS" if target.test(target.count(r)) and r.variants == 1 else "FAIL"
+        read_rows.append(
+            [
+                r.name,
+                f"{len(ddb)}" if r.variants == 1 else f"{len(ddb)} (varies: {r.variants} patterns)",
+                sequence(ddb, "dynamodb") or "—",
+                _items_read(r),
+                *_aws_split(r),
+                f"{target.rule}: {mark}",
+            ]
+        )
+    caps = by_key.get(LISTS_AT_CAPS)
+    caps_note = ""
+    if caps is not None:
+        read_rows.append(
+            [
+                caps.name,
+                str(len(caps.dynamodb())),
+                sequence(caps.dynamodb(), "dynamodb") or "—",
+                _items_read(caps),
+                *_aws_split(caps),
+                "informational (not in the target)",
+            ]
+        )
+        pages_of_1mb = len(caps.dynamodb())
+        caps_note = (
+            " The last row is a B2B buyer at the caps: `GET /me/lists` reads every list whole, lines "
+            f"included, in {pages_of_1mb} `Query` page{'s' if pages_of_1mb > 1 else ''} of up to 1 MB"
+            + (": more than the target's one call." if pages_of_1mb > 1 else ".")
+        )
+    reads = _table(
+        [
+            "Route",
+            "DynamoDB calls",
+            "In order",
+            "Items read",
+            "p50 ms",
+            "p95 ms",
+            "p50 ms outside AWS calls",
+            "Target",
+        ],
+        read_rows,
+        "lrlrrrrl",
+    )
+    page_rows = []
+    for page in portal.pages:
+        r = page.result
+        page_rows.append(
+            [
+                page.label,
+                f"`?{page.query}`",
+                str(page.returned),
+                str(page.read()),
+                str(len(r.dynamodb())),
+                sequence(r.dynamodb(), "dynamodb") or "—",
+                str(page.scans()),
+                "yes" if page.next_cursor else "no",
+                *_aws_split(r),
+            ]
+        )
+    stock = portal.stock_first_page
+    pages = _table(
+        [
+            "Page",
+            "Query",
+            "Documents returned",
+            "Items DynamoDB read",
+            "DynamoDB calls",
+            "Operation",
+            "Scan",
+            "next_cursor",
+            "p50 ms",
+            "p95 ms",
+            "p50 ms outside AWS calls",
+        ],
+        page_rows,
+        "llrrrlrlrrr",
+    )
+    walk_rows = []
+    for w in portal.walks:
+        per = f"{w.read() / w.returned:.2f}" if w.returned else "—"
+        walk_rows.append(
+            [
+                w.label,
+                f"{w.expected:,}",
+                str(w.pages),
+                f"{w.returned:,} ({w.distinct:,} distinct)",
+                "yes" if w.ordered else "no ✗",
+                f"{w.read():,}",
+                per,
+                str(w.fullest_read),
+                str(w.empty_pages),
+                str(len(w.dynamodb())),
+                str(w.scans()),
+                f"{w.seconds:.1f}",
+            ]
+        )
+    walks = _table(
+        [
+            f"Listing (pages of {portal.page})",
+            "Matching documents",
+            "Pages",
+            "Returned",
+            "Newest first",
+            "Items DynamoDB read",
+            "Read / returned",
+            "Most read by one page",
+            "Empty pages with a cursor",
+            "DynamoDB calls",
+            "Scan",
+            "Wall s",
+        ],
+        walk_rows,
+        "lrrrlrrrrrrr",
+    )
+    write_rows = []
+    for key in PORTAL_WRITE_KEYS:
+        r = by_key.get(key)
+        if r is None:
+            continue
+        writes, reads_ = tuple(r.writes()), tuple(r.reads())
+        write_rows.append(
+            [
+                r.name,
+                str(len(r.dynamodb())),
+                sequence(r.dynamodb(), "dynamodb") or "—",
+                f"{len(writes)}: {_by_operation(writes)}",
+                f"{len(reads_)}: {_by_operation(reads_)}",
+                _items_read(r),
+                *_aws_split(r),
+            ]
+        )
+    writes_table = _table(
+        [
+            "Route",
+            "DynamoDB calls",
+            "In order ([n] items)",
+            "Writes by operation",
+            "Reads by operation",
+            "Items read, per call",
+            "p50 ms",
+            "p95 ms",
+            "p50 ms outside AWS calls",
+        ],
+        write_rows,
+        "lrllllrrr",
+    )
+    holdings = ", ".join(f"{n:,} {what}" for what, n in portal.holdings.items())
+    types = ", ".join(f"{t} {n:,}" for t, n in portal.by_type.items())
+    statuses = ", ".join(f"{t} {n:,}" for t, n in portal.by_status.items())
+    return (
+        "The signed-in customer's own routes (`chalicelib/api/portal.py`), `MAIL_DISPATCH=stream` and "
+        f"`B2B_LISTS=True` for this part. One customer holds {holdings}; the addresses, wishes, lists "
+        "and payment methods were made through the API, the activity events and documents written "
+        "with `batch_write` (two documents through `POST /admin/customers/{id}/documents` with a staff "
+        "key; the bench checks the batch-written ones carry the same attributes). Documents span the "
+        f"two years up to the clock's day; by type: {types}; by status: {statuses}. Set-up, untimed: "
+        f"{portal.setup_seconds:.1f} s. A second customer makes the writes.\n\n"
+        "'Items read' is what DynamoDB read to answer each call (a `Query`'s `ScannedCount`, 1 for a "
+        "`GetItem` that found its item). 'Outside AWS calls' subtracts the time from botocore building "
+        "each call's parameters to its parsed answer (botocore and moto): what the app itself spends. "
+        "For this whole part `bench.motoquery` narrows moto's `Query` to the customer's partition and "
+        "hands it the items pre-sorted (see Method and caveats); moto still walks the whole partition "
+        "for each query, so its share grows with the partition (the documents rows) where DynamoDB "
+        "reads only the page.\n\n"
+        "### Reads\n\n"
+        f"{reads}\n\n"
+        "Portal reads trust the access token and make no customer read (`chalicelib/portal/__init__.py`); "
+        f"the writes below read the customer first.{caps_note}\n\n"
+        f"### Documents paging at scale ({portal.documents:,} documents, one customer)\n\n"
+        f"`GET /me/documents` with `limit={portal.page}` (the service's maximum): the first page, page "
+        f"{portal.later_page} reached through `next_cursor`, and first pages filtered by type, by status "
+        f"and by a date range (the last {portal.range_days} days); "
+        f"{len(portal.pages[0].result.latencies) if portal.pages else 0} measured runs each after "
+        f"warm-up. The documents table held "
+        f"{portal.table_items:,} items (every customer's).\n\n"
+        f"{pages}\n\n"
+        "A filter on status is a DynamoDB filter expression: the `Query` reads a page of "
+        f"{portal.page} and returns the ones that match, so a page can come back short (or empty, with a "
+        "cursor) and a client reads every page to see every match. Type and dates are key conditions "
+        "(`by_type`, `by_date` indexes): every item read is returned.\n\n"
+        "Every listing walked once through `next_cursor` to its end (untimed checks: every matching "
+        "document once, newest first):\n\n"
+        f"{walks}\n\n"
+        f"On stock moto (no `bench.motoquery`), the first page of {portal.page} takes "
+        f"**{stock.p(50):.0f} ms** p50 ({len(stock.latencies)} runs; "
+        f"{stock.p(50, net_of_aws=True):.1f} ms outside AWS calls): moto sorts all "
+        f"{portal.table_items:,} items of the table for every query.\n\n"
+        "### Writes (informational)\n\n"
+        f"{writes_table}"
     )
 
 
@@ -604,10 +886,20 @@ MOTOQUERY_NOTE = (
     "- moto answers every `Query` by sorting the whole table by primary key, comparing moto's "
     "`DynamoType` values, cast anew on each comparison, then keeping the partition asked for: "
     "~50 ms a query on the 10,000-customer table, hundreds of queries per cleanup run. For the "
-    "cleanup at scale only, `bench.motoquery` hands moto's query the items whose hash key can "
+    "cleanup at scale and the customer portal only, `bench.motoquery` hands moto's query the "
+    "items whose hash key can "
     "match (the partition, or the items whose index hash key is that string); moto still applies "
     "the key conditions, sorts the results by the full key, pages and counts them, so every "
     "answer is the same item for item. Other rows use stock moto queries.\n"
+)
+
+
+PORTAL_MOTO_NOTE = (
+    "- The customer portal part uses `bench.motoquery` too, with `presort=True`: the items handed "
+    "to moto's query come already in the order moto sorts them by (when every sort key is a "
+    "string), so moto's own sort checks them in one pass. moto still sorts, applies the key "
+    "conditions and filters, pages and counts; the answers are the same. The portal rows of the "
+    "per-operation table are measured that way.\n"
 )
 
 
@@ -660,6 +952,7 @@ def markdown(
             if any(r.key in GUEST_KEYS for r in results)
             else []
         ),
+        *(["## Customer portal\n\n" + portal_tables(measured.portal, results)] if measured.portal else []),
         *(["## Bulk invitations\n\n" + bulk_tables(measured.bulk)] if measured.bulk else []),
         *(["## Cleanup at scale\n\n" + cleanup_tables(measured.cleanup)] if measured.cleanup else []),
         "## Argon2id\n\n" + argon_line,
@@ -681,7 +974,8 @@ def markdown(
         "replaces those copies with snapshots of only the items the transaction names, restored "
         "the same way on cancellation; conditions, writes and cancellation reasons are still "
         "moto's own. All rows are measured with it.\n"
-        + (MOTOQUERY_NOTE if measured.cleanup else "")
+        + (MOTOQUERY_NOTE if measured.cleanup or measured.portal else "")
+        + (PORTAL_MOTO_NOTE if measured.portal else "")
         + "- Logs are formatted as usual but written to `/dev/null`; metrics are flushed to `/dev/null`. "
         "After set-up, and again before each bulk run, worker run and cleanup pass, `gc.freeze()` "
         "takes moto's in-memory tables out of the garbage collector's scans, which a Lambda's "

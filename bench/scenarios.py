@@ -102,6 +102,14 @@ class Result:
     argon2_seconds: list[float]  # of which spent in argon2, per measured run
     argon2_ops: Counter[str] = field(default_factory=Counter)
     note: str = ""
+    aws_seconds: list[float] = field(default_factory=list)  # inside AWS calls (botocore + moto), per run
+    # items DynamoDB read per call (see ``Call.read``), per measured run that made ``calls``
+    read_runs: list[tuple[int, ...]] = field(default_factory=list)
+
+    def items_read(self) -> list[tuple[int, int]]:
+        """Per DynamoDB call of ``calls``: the fewest and most items it read across runs."""
+        runs = self.read_runs or [tuple(c.read for c in self.dynamodb())]
+        return [(min(column), max(column)) for column in zip(*runs, strict=True)]
 
     def dynamodb(self) -> list[Call]:
         return [c for c in self.calls if c.service == "dynamodb"]
@@ -116,11 +124,13 @@ class Result:
     def reads(self) -> list[Call]:
         return [c for c in self.dynamodb() if not c.writes]
 
-    def p(self, q: int, *, net_of_argon2: bool = False) -> float:
+    def p(self, q: int, *, net_of_argon2: bool = False, net_of_aws: bool = False) -> float:
         """The ``q``-th percentile in milliseconds (inclusive method)."""
         values = self.latencies
         if net_of_argon2:
             values = [t - a for t, a in zip(self.latencies, self.argon2_seconds, strict=True)]
+        if net_of_aws:
+            values = [t - a for t, a in zip(values, self.aws_seconds, strict=True)]
         if len(values) == 1:
             return values[0] * 1000
         return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
@@ -164,6 +174,7 @@ class Measured:
     results: list[Result]
     bulk: Bulk | None = None
     cleanup: Any = None  # bench.cleanupscale.CleanupScale
+    portal: Any = None  # bench.portalflows.Portal
 
 
 def expect(status: int, code: str | None = None) -> Callable[[Answer], None]:
@@ -317,15 +328,18 @@ class World:
         latencies: list[float] = []
         in_argon2: list[float] = []
         seen: list[tuple[Call, ...]] = []
+        in_aws: list[float] = []
         ops: Counter[str] = Counter()
         for i in range(warmup + runs):
             call = make_call(i)
             hasher = self.container.hasher
             hasher.reset()
             with RECORDER.window() as calls:
+                before = RECORDER.call_seconds
                 started = time.perf_counter()
                 answer = call()
                 elapsed = time.perf_counter() - started
+                aws = RECORDER.call_seconds - before
             try:
                 check(answer)
             except BenchError as e:
@@ -333,10 +347,14 @@ class World:
             if i >= warmup:
                 latencies.append(elapsed)
                 in_argon2.append(hasher.seconds)
+                in_aws.append(aws)
                 seen.append(tuple(calls))
                 ops = Counter(hasher.ops)
         common = Counter(seen).most_common(1)[0][0]
-        result = Result(key, name, common, len(set(seen)), latencies, in_argon2, ops, note)
+        result = Result(key, name, common, len(set(seen)), latencies, in_argon2, ops, note, in_aws)
+        result.read_runs = [
+            tuple(c.read for c in run if c.service == "dynamodb") for run in seen if run == common
+        ]
         self.results.append(result)
         ddb = len(result.dynamodb())
         self.say(
@@ -358,19 +376,21 @@ def run_all(
 
     ``cleanup_live``: live customers in the cleanup-at-scale table (0 skips that part).
     """
-    from bench import cleanupscale, guestflows
+    from bench import cleanupscale, guestflows, portalflows
 
     world = World(runs, warmup, say)
+    portal = None
     try:
         staff_secret = _scenarios(world)
         guestflows.measure(world, staff_secret)
+        portal = portalflows.measure(world, staff_secret)
         _invitations(world, staff_secret, bulk_runs)
         live = cleanupscale.LIVE_CUSTOMERS if cleanup_live is None else cleanup_live
         if live:
             world.cleanup = cleanupscale.measure(world, live)
     finally:
         world.close()
-    return Measured(world.results, world.bulk, world.cleanup)
+    return Measured(world.results, world.bulk, world.cleanup, portal)
 
 
 def _scenarios(w: World) -> str:

@@ -89,9 +89,11 @@ def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, An
 def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBookIn) -> dict[str, Any]:
     customer = current_customer(c, claims)
     key = f"address#{address_id}"
-    if address_id.startswith("~") or store.get(customer.customer_id, key) is None:
+    existing = None if address_id.startswith("~") else store.get(customer.customer_id, key)
+    if existing is None:
         raise missing("address")
     item = new_item(c, customer.customer_id, key, _fields(data))
+    item.created_at = existing.created_at
     book = PortalItem(customer.customer_id, BOOK)
     book_actions = _book_actions(c, address_id, data, 0)
     event = activity.event(c, customer.customer_id, "address_changed", "customer", address_id=address_id)

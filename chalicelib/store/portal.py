@@ -11,7 +11,8 @@ from chalicelib.store import error_code, translated
 @translated
 def items(customer_id: str, kind: str, limit: int = 500) -> list[PortalItem]:
     """Every item of ``kind`` (``address``, ``wish``, ``list``, ``payment``), in key order."""
-    return list(PortalItem.query(customer_id, PortalItem.item_key.startswith(f"{kind}#"), limit=limit))
+    condition = PortalItem.item_key.startswith(f"{kind}#")
+    return list(PortalItem.query(customer_id, condition, limit=limit, consistent_read=True))
 
 
 @translated
