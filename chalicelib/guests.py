@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import accounts, documents, merges, sessions
 from chalicelib.clock import EXPIRY_SHARDS, day_bucket
-from chalicelib.errors import AccountCreationDisabled, AccountRequired, IdempotencyConflict, NotAuthenticated
+from chalicelib.errors import (
+    AccountCreationDisabled,
+    AccountRequired,
+    AddressInUse,
+    IdempotencyConflict,
+    NotAuthenticated,
+)
 from chalicelib.i18n import negotiate
 from chalicelib.mail.outbox import after_commit
 from chalicelib.models import Customer, Token, is_live
@@ -46,8 +52,10 @@ def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) ->
             raise AccountCreationDisabled()
         try:
             return _create_account(c, data, idempotency_key)
-        except EmailTaken:
-            pass  # the address has an account: the order waits on a guest for its owner
+        except EmailTaken as e:
+            if mode is CheckoutMode.MANDATORY:  # no guest to hold the order: sign in first
+                raise AddressInUse("An account already uses this address: sign in to check out.") from e
+            # otherwise the order waits on a guest for the address's owner
     elif mode is CheckoutMode.MANDATORY:
         raise AccountRequired()
     return _create_guest(c, data, idempotency_key)

@@ -252,3 +252,14 @@ def test_no_register_later_link_while_the_address_is_claimed(api: Api) -> None:
     api.signup("pending@example.com")
     answer = api.call("POST", "/guests", {"email": "pending@example.com", "name": "P"}).json_body
     assert "register_later_url" not in answer
+
+
+def test_mandatory_mode_never_makes_a_guest_even_for_a_taken_address(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    configure(CHECKOUT_MODE="mandatory")
+    api.verified_account("ada@example.com")
+    body = {"email": "ada@example.com", "name": "Ada", "create_account": {"password": STRONG_PASSWORD}}
+    answer = api.call("POST", "/guests", body)
+    assert answer.status_code == 409 and answer.json_body["error"]["code"] == "address_in_use"
+    assert Customer.count() == 1
