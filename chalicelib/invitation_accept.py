@@ -19,9 +19,8 @@ from chalicelib.models import Customer, Invitation, Login, Token, is_live
 from chalicelib.security import check_password_policy, hash_password
 from chalicelib.sessions import new_session, token_pair
 from chalicelib.store import accounts as account_store
-from chalicelib.store import invitations as store
 from chalicelib.store.sessions import save_step
-from chalicelib.store.transactions import Step
+from chalicelib.store.transactions import Step, run_steps
 from chalicelib.tokens import live_token, new_token, token_email
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ def _accept(steps: Sequence[tuple[str, Step]]) -> None:
     from chalicelib.store.transactions import Cancelled
 
     try:
-        store.run_steps(steps)
+        run_steps(steps)
     except Cancelled as e:
         raise InvalidToken() from e
 

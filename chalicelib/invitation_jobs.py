@@ -27,7 +27,7 @@ from chalicelib.store import accounts as account_store
 from chalicelib.store import idempotency as idempotency_store
 from chalicelib.store import invitations as store
 from chalicelib.store.accounts import IdempotentReplay
-from chalicelib.store.transactions import Cancelled
+from chalicelib.store.transactions import Cancelled, run_steps
 from chalicelib.views import iso
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def _grant_row(c: Container, job: InvitationJob, row: InvitationJob, lease: int)
             invitation_id=grant.invitation_id,
         )
         try:
-            store.run_steps(grant.steps + done, grant.outbox)
+            run_steps(grant.steps + done, grant.outbox)
         except Cancelled as e:
             if "job" in e.failed:
                 return False

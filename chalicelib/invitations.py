@@ -23,13 +23,11 @@ from chalicelib.models import Customer, Invitation, Login, OutboxMessage, Token
 from chalicelib.sessions import login_key
 from chalicelib.store import accounts as account_store
 from chalicelib.store import invitations as store
-from chalicelib.store.transactions import Step
+from chalicelib.store.transactions import Step, run_steps
 from chalicelib.tokens import new_token
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Container
-
-HANDOFF_SECONDS = 120
 
 
 @dataclass
@@ -301,7 +299,7 @@ def _staff_change(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMess
     from chalicelib.store.transactions import Cancelled
 
     try:
-        store.run_steps(steps, outbox)
+        run_steps(steps, outbox)
     except Cancelled as e:
         raise StaleWrite("The invitation changed meanwhile; read it again.") from e
 

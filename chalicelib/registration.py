@@ -20,7 +20,7 @@ from chalicelib.mail.outbox import after_commit
 from chalicelib.models import Customer, Login, Token, is_live
 from chalicelib.security import check_password_policy, hash_password
 from chalicelib.store import accounts as account_store
-from chalicelib.store.transactions import Cancelled, Step, run_or_conflict
+from chalicelib.store.transactions import Cancelled, Step, run_or_conflict, run_steps
 from chalicelib.tokens import live_token
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
         activity.step(event),
     ]
     try:
-        account_store.run_steps(steps, [message])
+        run_steps(steps, [message])
     except Cancelled as e:
         if "login" in e.failed:  # the address is claimed: an active owner decides
             account = merges.account_for(c, guest.email)

@@ -19,7 +19,7 @@ from chalicelib.schemas import AddressBookIn
 from chalicelib.security import AccessClaims
 from chalicelib.sessions import current_customer
 from chalicelib.store import portal as store
-from chalicelib.store.transactions import Cancelled, Step, run_or_conflict
+from chalicelib.store.transactions import Cancelled, Step, run_or_conflict, run_steps
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Container
@@ -80,7 +80,7 @@ def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, An
         activity.step(event),
     ]
     try:
-        store_run(steps)
+        run_steps(steps)
     except Cancelled as e:
         raise LimitReached(f"The address book holds at most {MAX_ADDRESSES} addresses.") from e
     return _view(item, store.get(customer.customer_id, BOOK))
@@ -127,12 +127,6 @@ def remove(c: Container, claims: AccessClaims, address_id: str) -> None:
         activity.step(event),
     ]
     try:
-        store_run(steps)
+        run_steps(steps)
     except Cancelled as e:
         raise missing("address") from e
-
-
-def store_run(steps: list[tuple[str, Step]]) -> None:
-    from chalicelib.store import accounts as account_store
-
-    account_store.run_steps(steps)

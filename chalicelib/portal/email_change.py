@@ -17,7 +17,7 @@ from chalicelib.schemas import EmailChangeIn
 from chalicelib.security import AccessClaims
 from chalicelib.sessions import check_password, current_customer, login_key
 from chalicelib.store import accounts as account_store
-from chalicelib.store.transactions import Cancelled, Step, run_or_conflict
+from chalicelib.store.transactions import Cancelled, Step, run_or_conflict, run_steps
 from chalicelib.tokens import live_token, new_token
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
         activity.step(event),
     ]
     try:
-        account_store.run_steps(steps, [notice])
+        run_steps(steps, [notice])
     except Cancelled as e:
         if "new_login" in e.failed:
             from chalicelib.errors import AddressInUse

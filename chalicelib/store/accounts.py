@@ -307,9 +307,3 @@ def login_reset_step(login: Login, new_hash: str | None) -> tuple[str, Step]:
         tx.update(Login(login.login_key), actions=actions, condition=condition)
 
     return ("login", step)
-
-
-@translated
-def run_steps(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
-    """A transaction whose ``Cancelled`` the caller interprets."""
-    run(steps, outbox)

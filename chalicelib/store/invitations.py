@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
@@ -154,11 +153,6 @@ def pending(namespace: str, cursor: str | None, limit: int) -> tuple[list[Invita
     with cursor_checked(cursor):
         items = list(query)
     return items, encode(query.last_evaluated_key) if len(items) == limit else None
-
-
-@translated
-def run_steps(steps: Sequence[tuple[str, Step]], outbox: Sequence[Any] = ()) -> None:
-    run(steps, outbox)
 
 
 @translated

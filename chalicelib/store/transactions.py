@@ -9,7 +9,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.models import Customer, OutboxMessage
-from chalicelib.store import cancellation_codes
+from chalicelib.store import cancellation_codes, translated
 
 
 class Cancelled(Exception):
@@ -74,12 +74,17 @@ def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ())
         raise Cancelled(failed) from e
 
 
+@translated
+def run_steps(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
+    """``run`` for services: throttling is ``ServiceUnavailable``; the caller reads ``Cancelled``."""
+    run(steps, outbox)
+
+
 def run_or_conflict(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
-    """``run``, where any failed condition means the records changed meanwhile (409)."""
+    """``run_steps``, where any failed condition means the records changed meanwhile (409)."""
     from chalicelib.errors import StaleWrite
-    from chalicelib.store import translated
 
     try:
-        translated(run)(steps, outbox)
+        run_steps(steps, outbox)
     except Cancelled as e:
         raise StaleWrite() from e
