@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import activity
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.errors import (
     IdempotencyConflict,
     InvalidCredentials,
@@ -112,7 +112,7 @@ def signup(
     password_hash = hash_password(c.hasher, password)
     now = int(c.clock.now())
     expires = now + s.SIGNUP_PENDING_DAYS * 86400
-    bucket = day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS))
+    bucket = expiry_bucket(expires)
     key = login_key(c, data.email)
     customer = Customer(
         customer_id or f"cus_{secrets.token_hex(12)}",
@@ -265,7 +265,7 @@ def _password_changed_mail(c: Container, customer: Customer) -> tuple[OutboxMess
 def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) -> dict[str, Any]:
     """Change with the current password; every session ends and this caller gets a new one."""
     customer = current_customer(c, claims)
-    key = f"{customer.namespace}#{customer.email}"
+    key = customer.login_key
     login = store.get_login(key)
     if login is None:
         raise StaleWrite()
@@ -299,7 +299,7 @@ def set_status(c: Container, customer_id: str, status: str) -> Customer:
         raise InvalidState(
             f"A customer with status {customer.status} has no account whose status can change."
         )
-    store.set_status(customer, f"{customer.namespace}#{customer.email}", status, int(c.clock.now()))
+    store.set_status(customer, customer.login_key, status, int(c.clock.now()))
     metric("StatusChanges")
     refreshed = store.get_customer(customer_id)
     assert refreshed is not None

@@ -105,7 +105,7 @@ def _remove_customer(customer: Customer, now: int, report: Report) -> None:
         return  # not a kind that expires (the index is sparse; be safe anyway)
     report.removed["documents"] += remove_documents(customer.customer_id, report)
     if customer.status == "pending" and not report.dry_run:  # a dry run counts claims once, below
-        key = f"{customer.namespace}#{customer.email}"
+        key = customer.login_key
         if _delete_pending_claim(key, customer.customer_id, now):
             report.removed["logins"] += 1
     kind = "guests" if customer.status == "guest" else "unverified_signups"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -31,6 +32,11 @@ class ManualClock:
 
 #: shards of each day in the sparse ``expiry`` indexes (spreads a busy day's writes)
 EXPIRY_SHARDS = 8
+
+
+def expiry_bucket(epoch: float) -> str:
+    """The bucket of an item expiring at ``epoch``, on a random shard of its day."""
+    return day_bucket(epoch, secrets.randbelow(EXPIRY_SHARDS))
 
 
 def day_bucket(epoch: float, shard: int) -> str:

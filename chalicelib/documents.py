@@ -8,12 +8,11 @@ order event); a document for a merged guest lands on the account it was merged i
 from __future__ import annotations
 
 import json
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.errors import NotFound
 from chalicelib.models import Customer, Document, is_live
 from chalicelib.schemas import DocumentIn
@@ -66,7 +65,7 @@ def guest_expiry_step(c: Container, guest: Customer) -> tuple[str, Step]:
     expires = int(c.clock.now()) + c.settings.GUEST_TTL_DAYS * 86400
     actions: list[Action] = [
         Customer.expires_at.set(expires),
-        Customer.expiry_bucket.set(day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS))),
+        Customer.expiry_bucket.set(expiry_bucket(expires)),
         Customer.updated_at.set(int(c.clock.now())),
     ]
     return ("guest", lambda tx: tx.update(guest, actions=actions, condition=Customer.status == "guest"))

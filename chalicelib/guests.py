@@ -13,7 +13,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import accounts, documents, merges, sessions
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.errors import (
     AccountCreationDisabled,
     AccountRequired,
@@ -136,7 +136,7 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
         created_at=now,
         updated_at=now,
         expires_at=expires,
-        expiry_bucket=day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS)),
+        expiry_bucket=expiry_bucket(expires),
     )
     answer: dict[str, Any] = {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
     steps: list[tuple[str, Step]] = [("guest", lambda tx: tx.save(guest))]
@@ -173,7 +173,7 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
 
 def register_token(c: Container, guest: Customer) -> tuple[Token, str]:
     """The register-later link's token (lives as long as the guest)."""
-    key = f"{guest.namespace}#{guest.email}"
+    key = guest.login_key
     return new_token(c, "register", guest, key, c.settings.GUEST_TTL_DAYS * 86400, version=None)
 
 

@@ -66,14 +66,7 @@ def accept(c: Container, secret: object, password: str, *, handoff: bool = False
         Invitation.updated_at.set(now),
     ]
     steps: list[tuple[str, Step]] = [
-        (
-            "token",
-            lambda tx: tx.update(
-                token,
-                actions=[Token.used_at.set(now)],
-                condition=Token.used_at.does_not_exist() & (Token.expires_at > now),
-            ),
-        ),
+        ("token", account_store.consume_step(token, now)),
         (
             "customer",
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "invited"),
@@ -127,9 +120,8 @@ def exchange_handoff(c: Container, code: object) -> dict[str, Any]:
         raise InvalidToken()
     now = int(c.clock.now())
     session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch))
-    consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
     steps: list[tuple[str, Step]] = [
-        ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
+        ("token", account_store.consume_step(token, now)),
         save_step(session),
     ]
     _accept(steps)

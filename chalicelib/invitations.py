@@ -50,7 +50,7 @@ def _invite_mail(c: Container, customer: Customer, secret: str) -> tuple[OutboxM
 
 
 def _invite_token(c: Container, customer: Customer, invitation_id: str, version: int) -> tuple[Token, str]:
-    key = f"{customer.namespace}#{customer.email}"
+    key = customer.login_key
     seconds = c.settings.INVITATION_TOKEN_DAYS * 86400
     token, secret = new_token(c, "invite", customer, key, seconds, version=version)
     token.ref = invitation_id
@@ -117,10 +117,9 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
         failed_signins=0,
     )
     steps, message, envelope = _sent(c, customer, invitation, token, secret, "invitation_sent", actor)
-    claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
     steps += [
         ("customer", lambda tx: tx.save(customer)),
-        ("login", lambda tx: tx.save(login, condition=claim_free)),
+        ("login", lambda tx: tx.save(login, condition=account_store.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
     ]
     return Grant("invited", steps, [message], [envelope], invitation.invitation_id)
@@ -212,7 +211,7 @@ def _invite_pending_signup(c: Container, customer: Customer, actor: str, job_id:
     invitation = _new_invitation(c, customer, actor, job_id)
     token, secret = _invite_token(c, customer, invitation.invitation_id, version=int(customer.version) + 1)
     steps, message, envelope = _sent(c, customer, invitation, token, secret, "invitation_sent", actor)
-    key = f"{customer.namespace}#{customer.email}"
+    key = customer.login_key
     customer_actions: list[Action] = [
         Customer.status.set("invited"),
         Customer.name.set(customer.name),

@@ -35,7 +35,7 @@ def offer_steps(
     c: Container, guest: Customer, account: Customer, actor: str
 ) -> tuple[list[tuple[str, Step]], OutboxMessage, Envelope]:
     """A merge link for the account's owner, as steps of the caller's transaction."""
-    key = f"{account.namespace}#{account.email}"
+    key = account.login_key
     token, secret = new_token(c, "merge", guest, key, MERGE_TOKEN_SECONDS, version=None)
     token.ref, token.locale = account.customer_id, account.locale
     context = {
@@ -132,9 +132,8 @@ def _start(c: Container, token: Token, guest: Customer, account_id: str) -> None
         Customer.expires_at.remove(),
         Customer.expiry_bucket.remove(),
     ]
-    consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
     steps: list[tuple[str, Step]] = [
-        ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
+        ("token", account_store.consume_step(token, now)),
         ("guest", lambda tx: tx.update(guest, actions=actions, condition=Customer.status == "guest")),
     ]
     run_or_conflict(steps)

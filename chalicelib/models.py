@@ -103,6 +103,11 @@ class Customer(BaseTable):
 
     expiry_index = CustomerExpiryIndex()
 
+    @property
+    def login_key(self) -> str:
+        """The key of this customer's email claim in ``Login``."""
+        return f"{self.namespace}#{self.email}"
+
 
 class Login(BaseTable):
     """The email's uniqueness claim within a namespace, and the credentials sign-in needs.

@@ -8,13 +8,12 @@ has an active account, its owner is offered a merge instead.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
 from chalicelib import accounts, activity, merges
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.errors import AddressInUse, InvalidToken
 from chalicelib.mail.outbox import after_commit
 from chalicelib.models import Customer, Login, Token, is_live
@@ -48,7 +47,7 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
     now = int(c.clock.now())
     # never sooner than the guest would have gone; a sign-up's 7 days at least
     expires = max(int(guest.expires_at or 0), now + c.settings.SIGNUP_PENDING_DAYS * 86400)
-    bucket = day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS))
+    bucket = expiry_bucket(expires)
     pending: list[Action] = [
         Customer.status.set("pending"),
         Customer.updated_at.set(now),
@@ -67,13 +66,11 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
     )
     next_version = int(guest.version) + 1  # the verify link dies if the record changes again
     verify, message, envelope = accounts.verify_link(c, guest, token.login_key, version=next_version)
-    claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
-    consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
     event = activity.event(c, guest.customer_id, "registered_from_guest", "customer")
     steps: list[tuple[str, Step]] = [
-        ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
+        ("token", account_store.consume_step(token, now)),
         ("guest", lambda tx: tx.update(guest, actions=pending, condition=Customer.status == "guest")),
-        ("login", lambda tx: tx.save(login, condition=claim_free)),
+        ("login", lambda tx: tx.save(login, condition=account_store.claim_free(now))),
         ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
         activity.step(event),
     ]

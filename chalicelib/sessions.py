@@ -13,7 +13,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import activity
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.errors import (
     AccountDisabled,
     EmailNotVerified,
@@ -66,7 +66,7 @@ def new_session(c: Container, customer_id: str, epoch: int) -> tuple[Session, Re
         epoch=epoch,
         created_at=now,
         expires_at=expires,
-        expiry_bucket=day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS)),
+        expiry_bucket=expiry_bucket(expires),
     )
     return session, refresh
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.errors import InvalidToken
 from chalicelib.models import Customer, Token, is_live
 from chalicelib.security import new_secret, sha256_hex
@@ -31,7 +30,7 @@ def new_token(
         bound_version=version,
         created_at=now,
         expires_at=expires,
-        expiry_bucket=day_bucket(expires, secrets.randbelow(EXPIRY_SHARDS)),
+        expiry_bucket=expiry_bucket(expires),
     )
     return token, secret
 

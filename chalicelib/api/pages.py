@@ -261,7 +261,7 @@ def merge_form_post() -> Response:
     c = get_container()
     form, language, secret = _password_form(c, bp.current_request)
     _, guest, account = merges.merge_link(c, secret)
-    login = account_store.get_login(f"{account.namespace}#{account.email}")
+    login = account_store.get_login(account.login_key)
     try:
         if login is None:
             raise InvalidCredentials()

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.clock import expiry_bucket
 from chalicelib.mail.sender import SendFailed, send_email
 from chalicelib.models import OutboxMessage
 from chalicelib.observability import logger, mask_email, metric
@@ -85,7 +85,7 @@ def compose(
         due_shard=f"due#{secrets.randbelow(SHARDS)}",
         created_at=now,
         expires_at=now + RETENTION_SECONDS,
-        expiry_bucket=day_bucket(now + RETENTION_SECONDS, secrets.randbelow(EXPIRY_SHARDS)),
+        expiry_bucket=expiry_bucket(now + RETENTION_SECONDS),
     )
     return item, envelope
 

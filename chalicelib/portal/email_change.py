@@ -28,7 +28,7 @@ ACCEPTED = {"status": "accepted", "message": "Confirm the change from the new ad
 
 def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str, Any]:
     customer = current_customer(c, claims)
-    key = f"{customer.namespace}#{customer.email}"
+    key = customer.login_key
     login = account_store.get_login(key)
     if login is None:
         raise StaleWrite()
@@ -109,16 +109,14 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
             "new_email": new_email,
         },
     )
-    consume = Token.used_at.does_not_exist() & (Token.expires_at > now)
-    claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
     event = activity.event(c, customer.customer_id, "email_changed", "customer")
     steps: list[tuple[str, Step]] = [
-        ("token", lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=consume)),
+        ("token", account_store.consume_step(token, now)),
         (
             "old_login",
             lambda tx: tx.delete(Login(token.login_key), condition=Login.customer_id == customer.customer_id),
         ),
-        ("new_login", lambda tx: tx.save(new_login, condition=claim_free)),
+        ("new_login", lambda tx: tx.save(new_login, condition=account_store.claim_free(now))),
         (
             "customer",
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "active"),

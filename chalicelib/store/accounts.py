@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -91,10 +92,9 @@ def create_signup(
     extra: Sequence[tuple[str, Step]] = (),
 ) -> None:
     """The account, its email claim, its verify token and its email: one transaction."""
-    claim_free = Login.login_key.does_not_exist() | (Login.expires_at < now)
     steps: list[tuple[str, Step]] = [
         ("customer", lambda tx: tx.save(customer)),
-        ("login", lambda tx: tx.save(login, condition=claim_free)),
+        ("login", lambda tx: tx.save(login, condition=claim_free(now))),
         ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
         *extra,
     ]
@@ -147,9 +147,16 @@ def queue_emails(outbox: Sequence[OutboxMessage], idempotency: IdempotencyRecord
     _run_create(_idempotency_step(idempotency, now), outbox)
 
 
-def _consume(token: Token, now: int) -> Step:
+def consume_step(token: Token, now: int) -> Step:
+    """Spend a single-use token, if it is still unused and unexpired."""
     condition = Token.used_at.does_not_exist() & (Token.expires_at > now)
     return lambda tx: tx.update(token, actions=[Token.used_at.set(now)], condition=condition)
+
+
+def claim_free(now: int) -> Condition:
+    """An email claim may be created where none is, or where an unverified one expired."""
+    free: Condition = Login.login_key.does_not_exist() | (Login.expires_at < now)
+    return free
 
 
 @translated
@@ -163,7 +170,7 @@ def complete_verification(token: Token, now: int) -> None:
         Customer.expiry_bucket.remove(),
     ]
     steps: list[tuple[str, Step]] = [
-        ("token", _consume(token, now)),
+        ("token", consume_step(token, now)),
         (
             "customer",
             lambda tx: tx.update(customer, actions=activate, condition=Customer.status == "pending"),
@@ -228,7 +235,7 @@ def reset_password(
     now: int,
     event: tuple[str, Step],
 ) -> None:
-    steps = [("token", _consume(token, now)), event]
+    steps = [("token", consume_step(token, now)), event]
     steps += credential_steps(customer, token.login_key, password_hash, now, status="active")
     try:
         run(steps, outbox)
