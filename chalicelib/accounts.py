@@ -16,14 +16,11 @@ from chalicelib import activity
 from chalicelib.clock import expiry_bucket
 from chalicelib.errors import (
     IdempotencyConflict,
-    InvalidCredentials,
     InvalidState,
     InvalidToken,
     NotFound,
     ServiceUnavailable,
     SignupClosed,
-    StaleWrite,
-    WrongPassword,
 )
 from chalicelib.i18n import negotiate
 from chalicelib.mail.outbox import Envelope, after_commit, compose
@@ -31,7 +28,7 @@ from chalicelib.models import Customer, IdempotencyRecord, Login, OutboxMessage,
 from chalicelib.observability import metric
 from chalicelib.schemas import ChangePasswordIn, ForgotIn, ResetIn, SignupIn
 from chalicelib.security import AccessClaims, check_password_policy, hash_password
-from chalicelib.sessions import check_password, current_customer, login_key, new_session, token_pair
+from chalicelib.sessions import confirm_password, current_customer, login_key, new_session, token_pair
 from chalicelib.settings import SignupMode
 from chalicelib.store import accounts as store
 from chalicelib.store import idempotency as idempotency_store
@@ -266,13 +263,7 @@ def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) 
     """Change with the current password; every session ends and this caller gets a new one."""
     customer = current_customer(c, claims)
     key = customer.login_key
-    login = store.get_login(key)
-    if login is None:
-        raise StaleWrite()
-    try:
-        check_password(c, login, data.current_password)
-    except InvalidCredentials as e:
-        raise WrongPassword() from e
+    confirm_password(c, customer, data.current_password)
     password = check_password_policy(data.new_password, email=customer.email)
     new_hash = hash_password(c.hasher, password)
     session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch) + 1)

@@ -22,7 +22,7 @@ from chalicelib.sessions import login_key
 from chalicelib.store import accounts as account_store
 from chalicelib.store import merges as store
 from chalicelib.store.transactions import Step, run_or_conflict
-from chalicelib.tokens import live_token, new_token
+from chalicelib.tokens import find, new_token, usable
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Container
@@ -82,7 +82,7 @@ def merge_link(c: Container, secret: object) -> tuple[Token, Customer, Customer]
 
     A merge that stopped halfway still opens (its link may be spent by then), so the page
     can finish it."""
-    token = account_store.get_token(_hash(secret))
+    token = find(secret)
     if token is None or token.purpose != "merge" or not token.ref:
         raise InvalidToken()
     guest = account_store.get_customer(token.customer_id)
@@ -90,7 +90,8 @@ def merge_link(c: Container, secret: object) -> tuple[Token, Customer, Customer]
     if guest is None or account is None or account.status != "active":
         raise InvalidToken()
     if not (guest.status == "merging" and guest.merged_into == account.customer_id):
-        live_token(c, secret, "merge")  # not resuming: the link must be unused and unexpired
+        if not usable(c, token):  # not resuming: the link must be unused and unexpired
+            raise InvalidToken()
         if guest.status != "guest" or not is_live(guest, c.clock.now()):
             raise InvalidToken()
     return token, guest, account
@@ -98,7 +99,7 @@ def merge_link(c: Container, secret: object) -> tuple[Token, Customer, Customer]
 
 def confirm(c: Container, secret: object, account_id: str) -> dict[str, Any]:
     """The signed-in owner (``account_id``) confirms: start the merge and finish it."""
-    token = account_store.get_token(_hash(secret))
+    token = find(secret)
     if token is None or token.purpose != "merge" or token.ref != account_id:
         raise InvalidToken()
     guest = account_store.get_customer(token.customer_id)
@@ -108,19 +109,12 @@ def confirm(c: Container, secret: object, account_id: str) -> dict[str, Any]:
         return finish(c, guest, account_id)  # an earlier attempt stopped halfway: go on
     if guest.status == "archived" and guest.merged_into == account_id:
         return {"status": "merged", "guest_id": guest.customer_id, "documents_moved": 0}
-    now = c.clock.now()
-    if token.used_at is not None or not is_live(token, now):  # not resuming: unused, unexpired
+    if not usable(c, token):  # not resuming: the link must be unused and unexpired
         raise InvalidToken()
-    if guest.status != "guest" or not is_live(guest, now):
+    if guest.status != "guest" or not is_live(guest, c.clock.now()):
         raise InvalidToken()  # an expired guest is gone, even before the cleanup
     _start(c, token, guest, account_id)
     return finish(c, guest, account_id)
-
-
-def _hash(secret: object) -> str:
-    from chalicelib.security import sha256_hex
-
-    return sha256_hex(secret) if isinstance(secret, str) and len(secret) <= 512 else "-"
 
 
 def _start(c: Container, token: Token, guest: Customer, account_id: str) -> None:

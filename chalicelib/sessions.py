@@ -19,7 +19,9 @@ from chalicelib.errors import (
     EmailNotVerified,
     InvalidCredentials,
     NotAuthenticated,
+    StaleWrite,
     TooManyAttempts,
+    WrongPassword,
 )
 from chalicelib.models import Customer, Login, Session, is_live
 from chalicelib.observability import metric
@@ -103,6 +105,18 @@ def check_password(c: Container, login: Login, password: str) -> None:
         )
         metric("SignInFailures")
         raise InvalidCredentials()
+
+
+def confirm_password(c: Container, customer: Customer, password: str) -> Login:
+    """A signed-in customer's password, asked again before a sensitive change (throttled)."""
+    login = account_store.get_login(customer.login_key)
+    if login is None:
+        raise StaleWrite()
+    try:
+        check_password(c, login, password)
+    except InvalidCredentials as e:
+        raise WrongPassword() from e
+    return login
 
 
 def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:

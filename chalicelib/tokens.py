@@ -37,17 +37,22 @@ def new_token(
 
 def live_token(c: Container, secret: object, purpose: str) -> Token:
     """The unused, unexpired token of ``purpose`` for ``secret``, or ``InvalidToken``."""
-    if not isinstance(secret, str) or not 16 <= len(secret) <= 512:
-        raise InvalidToken()
-    token = store.get_token(sha256_hex(secret))
-    if (
-        token is None
-        or token.purpose != purpose
-        or token.used_at is not None
-        or not is_live(token, c.clock.now())
-    ):
+    token = find(secret)
+    if token is None or token.purpose != purpose or not usable(c, token):
         raise InvalidToken()
     return token
+
+
+def find(secret: object) -> Token | None:
+    """The token stored for ``secret``, used or not, expired or not (one ``GetItem``)."""
+    if not isinstance(secret, str) or not 16 <= len(secret) <= 512:
+        return None
+    return store.get_token(sha256_hex(secret))
+
+
+def usable(c: Container, token: Token) -> bool:
+    """Unused and unexpired: expired counts as absent, whether or not TTL removed it."""
+    return token.used_at is None and is_live(token, c.clock.now())
 
 
 def token_email(token: Token) -> str:

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.expressions.update import Action
 
 from chalicelib import activity
-from chalicelib.errors import InvalidCredentials, InvalidToken, StaleWrite, WrongPassword
+from chalicelib.errors import InvalidToken
 from chalicelib.mail.outbox import after_commit, compose
 from chalicelib.models import Customer, Login, Token
 from chalicelib.schemas import EmailChangeIn
 from chalicelib.security import AccessClaims
-from chalicelib.sessions import check_password, current_customer, login_key
+from chalicelib.sessions import confirm_password, current_customer, login_key
 from chalicelib.store import accounts as account_store
 from chalicelib.store.transactions import Cancelled, Step, run_or_conflict, run_steps
 from chalicelib.tokens import live_token, new_token
@@ -29,13 +29,7 @@ ACCEPTED = {"status": "accepted", "message": "Confirm the change from the new ad
 def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str, Any]:
     customer = current_customer(c, claims)
     key = customer.login_key
-    login = account_store.get_login(key)
-    if login is None:
-        raise StaleWrite()
-    try:
-        check_password(c, login, data.password)
-    except InvalidCredentials as e:
-        raise WrongPassword() from e
+    confirm_password(c, customer, data.password)
     if data.new_email == customer.email:
         return ACCEPTED
     s = c.settings
