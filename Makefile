@@ -14,7 +14,7 @@ help:
 	@echo "make run      serve the API on 127.0.0.1:$(PORT) with moto on 127.0.0.1:$(AWS_PORT)"
 	@echo "make mail     list the emails sent locally, newest first (ARGS=\"--to ADDRESS --json\")"
 	@echo "make test     every test tier (unit, integration, e2e, browser)"
-	@echo "make check    ruff, mypy, tests (what CI runs)"
+	@echo "make check    ruff, import rules, mypy, tests (what CI runs)"
 	@echo "make package STAGE=shop-b2c   deployable template + zip under dist/STAGE, cfn-lint"
 	@echo "make bench    DynamoDB calls and latency per operation -> docs/PERFORMANCE.md"
 
@@ -50,6 +50,7 @@ test: test-fast test-slow
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 types: install
 	$(BIN)/mypy

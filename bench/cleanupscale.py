@@ -159,7 +159,10 @@ def _found(model: Any, keys: list[Any], *attributes: str) -> list[Any]:
 
 
 def _table_sizes() -> dict[str, int]:
-    from chalicelib.models import Customer, Document, Login, OutboxMessage, Session, Token
+    from chalicelib.checkout.models import Document
+    from chalicelib.identity.models import Customer, Login, Session
+    from chalicelib.kernel.models import Token
+    from chalicelib.mail.models import OutboxMessage
 
     models = {
         "customers": Customer,
@@ -194,12 +197,17 @@ def measure(w: World, live: int = LIVE_CUSTOMERS) -> CleanupScale:
 
 
 def _measure(w: World, live: int) -> CleanupScale:
-    from chalicelib import cleanup, jobs, staff
-    from chalicelib.bootstrap import Container
-    from chalicelib.clock import EXPIRY_SHARDS, ManualClock, day_bucket
-    from chalicelib.models import Customer, Document, Login, Session, configure_tables, create_tables
-    from chalicelib.security import sha256_hex
-    from chalicelib.settings import Settings
+    from chalicelib import jobs
+    from chalicelib.checkout.models import Document
+    from chalicelib.cleanup import service as cleanup
+    from chalicelib.identity import staff_keys as staff
+    from chalicelib.identity.models import Customer, Login, Session
+    from chalicelib.kernel.bootstrap import Container
+    from chalicelib.kernel.clock import EXPIRY_SHARDS, ManualClock, day_bucket
+    from chalicelib.kernel.models import configure_tables
+    from chalicelib.kernel.security import sha256_hex
+    from chalicelib.kernel.settings import Settings
+    from chalicelib.tables import create_tables
 
     say = w.say
     rng = random.Random(SEED)

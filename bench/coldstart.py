@@ -48,10 +48,10 @@ t2 = time.perf_counter()
 # Untimed: moto and its data, through a session of their own (botocore caches per session).
 import boto3
 from moto import mock_aws
-from chalicelib.bootstrap import Container, use_container
-from chalicelib.models import create_tables
-from chalicelib.settings import Settings
-from chalicelib.store import accounts
+from chalicelib.kernel.bootstrap import Container, use_container
+from chalicelib.tables import create_tables
+from chalicelib.kernel.settings import Settings
+from chalicelib.identity import store as accounts
 
 settings = Settings(**json.loads(sys.argv[2]))
 mock_aws().start()

@@ -129,7 +129,7 @@ class Portal:
 def _documents(customer_id: str, today: datetime.date, now: int) -> list[Any]:
     """``DOCUMENTS`` documents over the two years up to ``today``, as ``chalicelib.documents``
     writes them (``date_key``, ``type_date_key``, JSON lines and totals)."""
-    from chalicelib.models import Document
+    from chalicelib.checkout.models import Document
 
     rng = random.Random(5000)
     kinds = [k for k in KINDS for _ in range(round(k[2] * 100))]
@@ -168,7 +168,7 @@ def _documents(customer_id: str, today: datetime.date, now: int) -> list[Any]:
 
 
 def _activity(customer_id: str, now: float, count: int) -> list[Any]:
-    from chalicelib.models import Activity
+    from chalicelib.identity.models import Activity
 
     kinds = ("sign_in", "address_added", "profile_changed", "password_changed", "sign_in_failed")
     return [
@@ -286,7 +286,8 @@ class _Setup:
 
 
 def _setup(w: World, staff_secret: str) -> _Setup:
-    from chalicelib.models import Activity, Document
+    from chalicelib.checkout.models import Document
+    from chalicelib.identity.models import Activity
 
     w.say(
         f"portal set-up: a customer with {ADDRESSES} addresses, {WISHES} wishes, {LISTS} lists and "
@@ -464,7 +465,7 @@ class _Walked:
 
 def _walks(w: World, s: _Setup) -> _Walked:
     """Every listing followed through ``next_cursor`` to its end, checked against the set-up."""
-    from chalicelib.models import Document
+    from chalicelib.checkout.models import Document
 
     listings: list[tuple[str, str, Callable[[Any], bool]]] = [
         ("all documents", "", lambda d: True),

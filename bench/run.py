@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import coldstart, report, scenarios
 
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    from chalicelib.observability import logger
+    from chalicelib.kernel.observability import logger
 
     handler = logger.registered_handler
     original_stream = getattr(handler, "stream", None)

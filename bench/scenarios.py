@@ -214,8 +214,8 @@ class World:
 
         from app import app
         from bench import mototx
-        from chalicelib.clock import ManualClock
-        from chalicelib.models import create_tables
+        from chalicelib.kernel.clock import ManualClock
+        from chalicelib.tables import create_tables
 
         mototx.install()  # moto copies whole tables per transaction; see bench.mototx
         self.mock = mock_aws()
@@ -236,7 +236,7 @@ class World:
 
     def close(self) -> None:
         from bench import mototx
-        from chalicelib.bootstrap import use_container
+        from chalicelib.kernel.bootstrap import use_container
 
         use_container(None)
         self.mock.stop()
@@ -246,9 +246,9 @@ class World:
     # -- containers ---------------------------------------------------------------
 
     def new_container(self, dispatch: str) -> Any:
-        from chalicelib.bootstrap import Container
-        from chalicelib.security import password_hasher
-        from chalicelib.settings import Settings
+        from chalicelib.kernel.bootstrap import Container
+        from chalicelib.kernel.security import password_hasher
+        from chalicelib.kernel.settings import Settings
 
         settings = Settings(**{**BENCH_SETTINGS, "MAIL_DISPATCH": dispatch})
         container = Container(settings=settings, clock=self.clock)
@@ -257,7 +257,7 @@ class World:
         return container
 
     def use(self, container: Any) -> None:
-        from chalicelib.bootstrap import use_container
+        from chalicelib.kernel.bootstrap import use_container
 
         self.container = container
         use_container(container)
@@ -395,9 +395,10 @@ def run_all(
 
 def _scenarios(w: World) -> str:
     """The account operations; returns the staff key's secret for the next part."""
-    from chalicelib import jobs, staff
+    from chalicelib import jobs
+    from chalicelib.identity import staff_keys as staff
+    from chalicelib.mail.models import OutboxMessage
     from chalicelib.mail.outbox import SHARDS
-    from chalicelib.models import OutboxMessage
 
     total = w.runs + w.warmup
     say = w.say
@@ -607,7 +608,7 @@ def _scenarios(w: World) -> str:
 
 def _finish_jobs(container: Any) -> int:
     """Run the invitation worker until no open job is left; returns the rows it worked."""
-    from chalicelib import invitation_jobs
+    from chalicelib.invitations import jobs as invitation_jobs
 
     total = 0
     for _ in range(10):
@@ -627,7 +628,7 @@ def _job(w: World, staff_secret: str, job_id: str) -> dict[str, Any]:
 
 def _invitations(w: World, staff_secret: str, bulk_runs: int) -> None:
     """Accepting an invitation, one 1,000-row bulk grant, the worker, the staff read views."""
-    from chalicelib import invitation_jobs
+    from chalicelib.invitations import jobs as invitation_jobs
 
     say = w.say
     total = w.runs + w.warmup
@@ -755,8 +756,8 @@ def _invitations(w: World, staff_secret: str, bulk_runs: int) -> None:
 
 def time_argon2(runs: int = 10) -> dict[str, float]:
     """p50 of one argon2id hash and one verify with the service's parameters, in ms."""
-    from chalicelib.security import password_hasher
-    from chalicelib.settings import Settings
+    from chalicelib.kernel.security import password_hasher
+    from chalicelib.kernel.settings import Settings
 
     defaults = Settings.model_fields
     hasher = password_hasher(defaults["ARGON2_MEMORY_KIB"].default, defaults["ARGON2_TIME_COST"].default)

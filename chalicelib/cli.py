@@ -19,12 +19,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from chalicelib import staff
-from chalicelib.bootstrap import get_container
-from chalicelib.errors import DomainError
-from chalicelib.settings import load_settings
-from chalicelib.stage_config import stage_environment
-from chalicelib.views import iso
+from chalicelib.identity import staff_keys as staff
+from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.errors import DomainError
+from chalicelib.kernel.settings import load_settings
+from chalicelib.kernel.stage_config import stage_environment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     c = get_container()
     if args.command == "cleanup":
-        from chalicelib.cleanup import run
+        from chalicelib.cleanup.service import run
 
         print(json.dumps(run(c, budget=600.0, dry_run=args.dry_run), indent=2))
         return 0

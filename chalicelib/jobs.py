@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import cleanup, invitation_jobs
-from chalicelib.bootstrap import get_container
+from chalicelib.cleanup import service as cleanup
+from chalicelib.invitations import jobs as invitation_jobs
+from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.observability import flush_metrics, logger
 from chalicelib.mail import outbox
-from chalicelib.observability import flush_metrics, logger
 
 
 def sweep_outbox() -> dict[str, int]:

@@ -69,7 +69,7 @@ def stage_settings(port: int, storefront_url: str | None = None) -> dict[str, st
 
     ``storefront_url`` replaces ``STOREFRONT_URL`` (a storefront served locally elsewhere).
     """
-    from chalicelib.stage_config import stage_environment
+    from chalicelib.kernel.stage_config import stage_environment
 
     env = stage_environment(STAGE)
     for name in ("PUBLIC_API_URL", "STOREFRONT_URL"):
@@ -90,7 +90,7 @@ def set_up(stage_env: dict[str, str], endpoint_url: str, staff_secret: str | Non
     """Create what the stage needs on the moto server at ``endpoint_url`` (idempotent)."""
     import boto3
 
-    from chalicelib.models import create_tables
+    from chalicelib.tables import create_tables
 
     create_tables(stage_env["TABLE_PREFIX"], REGION, host=endpoint_url)
     _create_secret(boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint_url), stage_env)
@@ -121,9 +121,9 @@ def _create_sender(client: object, stage_env: dict[str, str]) -> None:
 
 def create_staff_key(stage_env: dict[str, str], secret: str | None) -> tuple[str, str]:
     """A staff key named ``local-dev`` (the one with ``secret`` if it exists already)."""
-    from chalicelib import staff
-    from chalicelib.bootstrap import Container
-    from chalicelib.settings import load_settings
+    from chalicelib.identity import staff_keys as staff
+    from chalicelib.kernel.bootstrap import Container
+    from chalicelib.kernel.settings import load_settings
 
     container = Container(settings=load_settings(stage_env))
     key, value = staff.create(container, STAFF_KEY_NAME, secret)
@@ -131,7 +131,7 @@ def create_staff_key(stage_env: dict[str, str], secret: str | None) -> tuple[str
 
 
 def main(argv: list[str] | None = None) -> int:
-    from chalicelib.errors import DomainError
+    from chalicelib.kernel.errors import DomainError
     from devtools.moto_server import default_port
 
     parser = argparse.ArgumentParser(

@@ -13,7 +13,9 @@ Steps, each one failing loudly:
 7. ``cfn-lint dist/STAGE/sam.json``, failing on any finding; when ``aws-sam-translator`` is
    installed, the SAM transform is run offline too and its output linted.
 
-``python -m devtools.package --write-policies`` rewrites every stage's policy file.
+``python -m devtools.package --write-policies`` rewrites every stage's policy file;
+``--write-golden`` rewrites the templates the tests hold the generated ones against
+(``tests/unit/golden/``), for a change that means to alter the infrastructure.
 Nothing here calls AWS; building the zip downloads Linux wheels from PyPI on first use.
 """
 
@@ -34,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # app.py, chalicelib and infra live at the root
     sys.path.insert(0, str(ROOT))
 
-from chalicelib.errors import SettingsError  # noqa: E402
-from chalicelib.stage_config import load_config, stage_names  # noqa: E402
+from chalicelib.kernel.errors import SettingsError  # noqa: E402
+from chalicelib.kernel.stage_config import load_config, stage_names  # noqa: E402
 from infra import policy as policies  # noqa: E402
 from infra.stage import Stage, load_stage  # noqa: E402
 from infra.template import merge_template  # noqa: E402
@@ -78,6 +80,23 @@ def write_policies() -> int:
     for name in stage_names():
         path = policy_path(name)
         path.write_text(policies.render(policies.stage_policy(load_stage(name))), "utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+GOLDEN = ROOT / "tests" / "unit" / "golden"
+
+
+def golden_path(stage: str) -> Path:
+    return GOLDEN / f"template-{stage}.json"
+
+
+def write_golden() -> int:
+    for name in stage_names():
+        if name in LOCAL_STAGES:
+            continue
+        path = golden_path(name)
+        path.write_text(json.dumps(merge_template(load_stage(name)), indent=1, sort_keys=True), "utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
@@ -235,10 +254,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write-policies", action="store_true", help="rewrite .chalice/policy-<stage>.json for every stage"
     )
+    parser.add_argument(
+        "--write-golden", action="store_true", help="rewrite tests/unit/golden/template-<stage>.json"
+    )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     if args.write_policies:
         return write_policies()
+    if args.write_golden:
+        return write_golden()
     if not args.stage:
         parser.error("give a stage (or --write-policies)")
     return package(args.stage)

@@ -107,7 +107,7 @@ def start_moto(aws_port: int) -> LocalAwsServer | None:
 
 def chalice_project(stage_env: dict[str, str], directory: Path) -> Path:
     """A project directory for ``chalice local`` whose local stage has ``stage_env``."""
-    from chalicelib.stage_config import load_config
+    from chalicelib.kernel.stage_config import load_config
 
     config = load_config()
     stage = config["stages"][STAGE]
@@ -185,13 +185,13 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     """Every few seconds, as the schedules do on AWS: retry due emails, advance bulk invitations."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from chalicelib.bootstrap import Container
-    from chalicelib.cleanup import run as cleanup
-    from chalicelib.errors import DomainError
-    from chalicelib.invitation_jobs import advance_open_jobs
+    from chalicelib.cleanup.service import run as cleanup
+    from chalicelib.invitations.jobs import advance_open_jobs
+    from chalicelib.kernel.bootstrap import Container
+    from chalicelib.kernel.errors import DomainError
+    from chalicelib.kernel.observability import flush_metrics
+    from chalicelib.kernel.settings import load_settings
     from chalicelib.mail.outbox import sweep
-    from chalicelib.observability import flush_metrics
-    from chalicelib.settings import load_settings
 
     container = Container(settings=load_settings(stage_env))
     rounds = 0
@@ -250,7 +250,7 @@ def run(port: int, aws_port: int, staff_secret: str | None, storefront_url: str 
 
 
 def main() -> int:
-    from chalicelib.errors import DomainError
+    from chalicelib.kernel.errors import DomainError
 
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored

@@ -8,9 +8,10 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
-from chalicelib.models import ALL_TABLES, BaseTable, configure_tables
-from chalicelib.settings import MailDispatch, Settings, load_settings
-from chalicelib.stage_config import load_config, stage_environment
+from chalicelib.kernel.models import BaseTable, table_name
+from chalicelib.kernel.settings import MailDispatch, Settings, load_settings
+from chalicelib.kernel.stage_config import load_config, stage_environment
+from chalicelib.tables import ALL_TABLES
 
 #: The function that reads the outbox table's stream (app.py: ``@app.lambda_function``).
 STREAM_CONSUMER = "outbox_sender"
@@ -72,19 +73,8 @@ class Stage:
 
 
 def table_names(prefix: str) -> dict[type[BaseTable], str]:
-    """The table name of every model for ``prefix``, from ``configure_tables`` itself.
-
-    The models' previous configuration is put back, so calling this has no side effect.
-    """
-    saved = [(m, m.Meta.table_name, getattr(m.Meta, "host", None), m._connection) for m in ALL_TABLES]
-    try:
-        configure_tables(prefix)
-        return {model: model.Meta.table_name for model in ALL_TABLES}
-    finally:
-        for model, name, host, connection in saved:
-            model.Meta.table_name = name
-            setattr(model.Meta, "host", host)  # noqa: B010 (as configure_tables sets it)
-            model._connection = connection
+    """The table name of every model for ``prefix``, as ``configure_tables`` names them."""
+    return {model: table_name(model, prefix) for model in ALL_TABLES}
 
 
 def app_functions(chalice_app: Any, app_name: str, stage: str) -> tuple[Function, ...]:

@@ -18,8 +18,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib.models import BaseTable
-from chalicelib.observability import SERVICE, metrics
+from chalicelib.kernel.models import BaseTable
+from chalicelib.kernel.observability import SERVICE, metrics
 from infra.stage import API_HANDLER, STREAM_CONSUMER, Function, Stage, Table
 
 #: models.py enables the stream with this view type (``_enable_stream``).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.settings import Settings
+from chalicelib.kernel.settings import Settings
 
 MAIL_FROM = "no-reply@test-shop.example"
 

@@ -6,12 +6,18 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
-from chalicelib import accounts, activity, documents, invitation_jobs, invitations, merges, staff
 from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
-from chalicelib.bootstrap import get_container
-from chalicelib.schemas import DocumentIn, InvitationsIn, StatusIn, parse
-from chalicelib.store import invitations as invitation_store
-from chalicelib.views import staff_view
+from chalicelib.checkout import documents, merges
+from chalicelib.checkout.schemas import DocumentIn
+from chalicelib.identity import accounts, activity
+from chalicelib.identity import staff_keys as staff
+from chalicelib.identity.schemas import StatusIn
+from chalicelib.identity.views import staff_view
+from chalicelib.invitations import grants as invitations
+from chalicelib.invitations import jobs as invitation_jobs
+from chalicelib.invitations.schemas import InvitationsIn
+from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.schemas import parse
 
 bp = Blueprint(__name__)
 
@@ -48,7 +54,7 @@ def _actor() -> str:
 def customer_activity(customer_id: str) -> dict[str, Any]:
     c = get_container()
     accounts.get_for_staff(c, customer_id)
-    items, cursor = invitation_store.activity_page(customer_id, query_param(bp.current_request, "cursor"), 50)
+    items, cursor = activity.page(customer_id, query_param(bp.current_request, "cursor"), 50)
     return {"activity": [activity.view(i) for i in items], "next_cursor": cursor}
 
 

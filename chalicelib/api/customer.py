@@ -6,13 +6,16 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, merges, sessions
 from chalicelib.api.http import accepted, endpoint, json_body, no_content
-from chalicelib.bootstrap import get_container
+from chalicelib.checkout import merges
+from chalicelib.identity import accounts, sessions
+from chalicelib.identity.schemas import ChangePasswordIn, TokenIn
+from chalicelib.identity.views import customer_view
+from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.schemas import parse
+from chalicelib.kernel.security import AccessClaims
 from chalicelib.portal import email_change, profile
-from chalicelib.schemas import ChangePasswordIn, EmailChangeIn, ProfileIn, TokenIn, parse
-from chalicelib.security import AccessClaims
-from chalicelib.views import customer_view
+from chalicelib.portal.schemas import EmailChangeIn, ProfileIn
 
 bp = Blueprint(__name__)
 

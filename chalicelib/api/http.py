@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.errors import (
+from chalicelib.kernel.errors import (
     BadRequest,
     DomainError,
     MalformedJson,
@@ -24,7 +24,7 @@ from chalicelib.errors import (
     UnsupportedMediaType,
     http_status,
 )
-from chalicelib.observability import logger
+from chalicelib.kernel.observability import logger
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice.app import Request, Response
 
-from chalicelib.observability import flush_metrics, logger
+from chalicelib.kernel.observability import flush_metrics, logger
 
 CORRELATION = re.compile(r"^[A-Za-z0-9_\-.]{1,100}$")
 SECURITY_HEADERS = {

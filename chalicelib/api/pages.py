@@ -13,10 +13,14 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import accounts, invitation_accept, merges, registration, sessions
+from chalicelib import identity
 from chalicelib.api.http import FORM, endpoint, form_body
-from chalicelib.bootstrap import Container, get_container
-from chalicelib.errors import (
+from chalicelib.checkout import merges, registration
+from chalicelib.identity import accounts, sessions
+from chalicelib.identity.schemas import ResetIn
+from chalicelib.invitations import accept as invitation_accept
+from chalicelib.kernel.bootstrap import Container, get_container
+from chalicelib.kernel.errors import (
     DomainError,
     InvalidCredentials,
     InvalidToken,
@@ -24,12 +28,11 @@ from chalicelib.errors import (
     WeakPassword,
     http_status,
 )
-from chalicelib.i18n import from_accept_language, negotiate, translator
+from chalicelib.kernel.i18n import from_accept_language, negotiate, translator
+from chalicelib.kernel.schemas import parse
+from chalicelib.kernel.tokens import live_token, token_email
 from chalicelib.mail.render import render_page
 from chalicelib.portal import email_change
-from chalicelib.schemas import ResetIn, parse
-from chalicelib.store import accounts as account_store
-from chalicelib.tokens import live_token, token_email
 
 bp = Blueprint(__name__)
 
@@ -238,7 +241,7 @@ def register_form_post(request: Request) -> Response:
 
 
 def _merge_page(c: Container, language: str, secret: str, guest: Any, account: Any, **extra: Any) -> Response:
-    from chalicelib.views import iso
+    from chalicelib.kernel.clock import iso
 
     date = (iso(guest.created_at) or "")[:10]
     context = {"token": secret, "email": account.email, "guest_date": date}
@@ -261,7 +264,7 @@ def merge_form_post() -> Response:
     c = get_container()
     form, language, secret = _password_form(c, bp.current_request)
     _, guest, account = merges.merge_link(c, secret)
-    login = account_store.get_login(account.login_key)
+    login = identity.get_login(account.login_key)
     try:
         if login is None:
             raise InvalidCredentials()

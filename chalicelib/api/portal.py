@@ -6,12 +6,14 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import activity, sessions
 from chalicelib.api.http import endpoint, json_body, no_content, query_param
-from chalicelib.bootstrap import get_container
+from chalicelib.identity import activity, sessions
+from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.schemas import parse
+from chalicelib.kernel.security import AccessClaims
 from chalicelib.portal import addresses, collections, payments
 from chalicelib.portal import documents as documents_portal
-from chalicelib.schemas import (
+from chalicelib.portal.schemas import (
     AddressBookIn,
     ListIn,
     ListLineIn,
@@ -19,10 +21,7 @@ from chalicelib.schemas import (
     RenameIn,
     ReorderIn,
     WishIn,
-    parse,
 )
-from chalicelib.security import AccessClaims
-from chalicelib.store import invitations as activity_store
 
 bp = Blueprint(__name__)
 
@@ -42,9 +41,7 @@ def _created(body: dict[str, Any]) -> Response:
 @endpoint(bp, "/me/activity", methods=["GET"])
 def my_activity() -> dict[str, Any]:
     claims = _claims()
-    items, cursor = activity_store.activity_page(
-        claims.customer_id, query_param(bp.current_request, "cursor"), 50
-    )
+    items, cursor = activity.page(claims.customer_id, query_param(bp.current_request, "cursor"), 50)
     return {"activity": [activity.view(i) for i in items], "next_cursor": cursor}
 
 

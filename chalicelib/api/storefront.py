@@ -6,23 +6,17 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, guests, invitation_accept, registration, sessions
 from chalicelib.api import pages
 from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
-from chalicelib.bootstrap import get_container
+from chalicelib.checkout import guests, registration
+from chalicelib.checkout.schemas import GuestIn
+from chalicelib.identity import accounts, sessions
+from chalicelib.identity.schemas import ForgotIn, HandoffIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn
+from chalicelib.invitations import accept as invitation_accept
+from chalicelib.invitations.schemas import AcceptIn
+from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.schemas import parse
 from chalicelib.portal import email_change
-from chalicelib.schemas import (
-    AcceptIn,
-    ForgotIn,
-    GuestIn,
-    HandoffIn,
-    RefreshIn,
-    ResetIn,
-    SignInIn,
-    SignupIn,
-    TokenIn,
-    parse,
-)
 
 bp = Blueprint(__name__)
 

@@ -11,22 +11,20 @@ dead-letters it after ``MAX_ATTEMPTS``.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.clock import expiry_bucket
-from chalicelib.mail.sender import SendFailed, send_email
-from chalicelib.models import OutboxMessage
-from chalicelib.observability import logger, mask_email, metric
-from chalicelib.security import new_id
-from chalicelib.settings import MailDispatch
-from chalicelib.store import outbox as store
+from chalicelib.kernel.clock import expiry_bucket
+from chalicelib.kernel.observability import logger, mask_email, metric
+from chalicelib.kernel.security import new_id
+from chalicelib.kernel.settings import MailDispatch
+from chalicelib.mail import store
+from chalicelib.mail.models import OutboxMessage
+from chalicelib.mail.sender import Envelope, SendFailed, send_email
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 SHARDS = 4
 GRACE_SECONDS = 60  # the inline/stream sender's head start before the sweeper may retry
@@ -38,26 +36,6 @@ RETENTION_SECONDS = 14 * 86400
 def backoff_seconds(attempts: int) -> int:
     """1, 2, 4, ... minutes after each failure, capped at one hour."""
     return int(min(60 * 2 ** max(attempts - 1, 0), 3600))
-
-
-@dataclass
-class Envelope:
-    """An email in clear, held in memory by the request that composed it."""
-
-    message_id: str
-    template: str
-    to: str
-    language: str
-    context: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> bytes:
-        body = {"template": self.template, "to": self.to, "language": self.language}
-        return json.dumps({**body, "context": self.context}).encode("utf-8")
-
-    @classmethod
-    def from_json(cls, message_id: str, data: bytes) -> Envelope:
-        body = json.loads(data)
-        return cls(message_id, body["template"], body["to"], body["language"], body["context"])
 
 
 def _cipher(c: Container) -> Any:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.i18n import translator
+from chalicelib.kernel.i18n import translator
 
 if TYPE_CHECKING:
     from jinja2 import Environment

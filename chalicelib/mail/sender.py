@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.mail.render import render_email
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
-    from chalicelib.mail.outbox import Envelope
+    from chalicelib.kernel.bootstrap import Container
+
+
+@dataclass
+class Envelope:
+    """An email in clear, held in memory by the request that composed it."""
+
+    message_id: str
+    template: str
+    to: str
+    language: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        body = {"template": self.template, "to": self.to, "language": self.language}
+        return json.dumps({**body, "context": self.context}).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, message_id: str, data: bytes) -> Envelope:
+        body = json.loads(data)
+        return cls(message_id, body["template"], body["to"], body["language"], body["context"])
 
 
 class SendFailed(Exception):

@@ -4,3 +4,7 @@ Reads trust the access token (≤ 15 minutes) and make one ``GetItem`` or ``Quer
 read the customer first, so a reset, a change or a status change stops them at once.
 Another customer's ids are simply absent from this customer's partition: 404, never 403.
 """
+
+from chalicelib.portal.models import PortalItem
+
+__all__ = ["PortalItem"]

@@ -11,18 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import activity
-from chalicelib.errors import LimitReached
-from chalicelib.models import PortalItem
+from chalicelib.identity import activity, current_customer
+from chalicelib.kernel.errors import LimitReached
+from chalicelib.kernel.security import AccessClaims
+from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict, run_steps
+from chalicelib.portal import store
 from chalicelib.portal.common import item_id, missing, new_item, new_key, payload, stamped
-from chalicelib.schemas import AddressBookIn
-from chalicelib.security import AccessClaims
-from chalicelib.sessions import current_customer
-from chalicelib.store import portal as store
-from chalicelib.store.transactions import Cancelled, Step, run_or_conflict, run_steps
+from chalicelib.portal.models import PortalItem
+from chalicelib.portal.schemas import AddressBookIn
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 MAX_ADDRESSES = 100
 BOOK = "address#~book"

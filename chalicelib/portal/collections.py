@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.errors import B2BOnly, LimitReached, ValidationFailed
-from chalicelib.models import PortalItem
+from chalicelib.identity import current_customer
+from chalicelib.kernel.errors import B2BOnly, LimitReached, ValidationFailed
+from chalicelib.kernel.security import AccessClaims
+from chalicelib.portal import store
 from chalicelib.portal.common import item_id, missing, new_item, new_key, payload, stamped
-from chalicelib.schemas import ListIn, ListLineIn, WishIn
-from chalicelib.security import AccessClaims
-from chalicelib.sessions import current_customer
-from chalicelib.store import portal as store
+from chalicelib.portal.models import PortalItem
+from chalicelib.portal.schemas import ListIn, ListLineIn, WishIn
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 MAX_WISHES = 500
 MAX_LISTS = 100

@@ -6,12 +6,12 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.errors import NotFound
-from chalicelib.models import PortalItem
-from chalicelib.views import iso
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.errors import NotFound
+from chalicelib.portal.models import PortalItem
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 
 def new_key(kind: str, prefix: str) -> str:

@@ -7,15 +7,15 @@ import datetime
 import json
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.errors import ValidationFailed
-from chalicelib.models import Document
+from chalicelib.checkout import Document
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.errors import ValidationFailed
+from chalicelib.kernel.security import AccessClaims
+from chalicelib.portal import documents_store as store
 from chalicelib.portal.common import missing
-from chalicelib.security import AccessClaims
-from chalicelib.store import portal_documents as store
-from chalicelib.views import iso
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 PAGE, MAX_PAGE = 20, 50
 HIGH = "\uffff"  # sorts after any date or id: the upper end of a key range

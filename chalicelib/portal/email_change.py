@@ -9,19 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import activity
-from chalicelib.errors import InvalidToken
-from chalicelib.mail.outbox import after_commit, compose
-from chalicelib.models import Customer, Login, Token
-from chalicelib.schemas import EmailChangeIn
-from chalicelib.security import AccessClaims
-from chalicelib.sessions import confirm_password, current_customer, login_key
-from chalicelib.store import accounts as account_store
-from chalicelib.store.transactions import Cancelled, Step, run_or_conflict, run_steps
-from chalicelib.tokens import live_token, new_token
+from chalicelib import identity
+from chalicelib.identity import Customer, Login, activity, confirm_password, current_customer, login_key
+from chalicelib.kernel.errors import InvalidToken
+from chalicelib.kernel.models import Token
+from chalicelib.kernel.security import AccessClaims
+from chalicelib.kernel.tokens import live_token, new_token
+from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict, run_steps
+from chalicelib.mail import after_commit, compose
+from chalicelib.portal.schemas import EmailChangeIn
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 ACCEPTED = {"status": "accepted", "message": "Confirm the change from the new address: we emailed it a link."}
 
@@ -65,7 +64,7 @@ def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str
 def pending_change(c: Container, secret: object) -> tuple[Token, Customer]:
     """The live email-change token and its customer (the page shows the new address)."""
     token = live_token(c, secret, "email_change")
-    customer = account_store.get_customer(token.customer_id)
+    customer = identity.get_customer(token.customer_id)
     if customer is None or customer.status != "active" or customer.version != token.bound_version:
         raise InvalidToken()
     return token, customer
@@ -74,7 +73,7 @@ def pending_change(c: Container, secret: object) -> tuple[Token, Customer]:
 def confirm(c: Container, secret: object) -> dict[str, Any]:
     """Move the email claim to the new address; every session of the account ends."""
     token, customer = pending_change(c, secret)
-    old = account_store.get_login(token.login_key)
+    old = identity.get_login(token.login_key)
     if old is None or old.customer_id != customer.customer_id or not token.ref:
         raise InvalidToken()
     now, new_email = int(c.clock.now()), token.ref
@@ -105,12 +104,12 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
     )
     event = activity.event(c, customer.customer_id, "email_changed", "customer")
     steps: list[tuple[str, Step]] = [
-        ("token", account_store.consume_step(token, now)),
+        ("token", identity.consume_step(token, now)),
         (
             "old_login",
             lambda tx: tx.delete(Login(token.login_key), condition=Login.customer_id == customer.customer_id),
         ),
-        ("new_login", lambda tx: tx.save(new_login, condition=account_store.claim_free(now))),
+        ("new_login", lambda tx: tx.save(new_login, condition=identity.claim_free(now))),
         (
             "customer",
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "active"),
@@ -121,7 +120,7 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
         run_steps(steps, [notice])
     except Cancelled as e:
         if "new_login" in e.failed:
-            from chalicelib.errors import AddressInUse
+            from chalicelib.kernel.errors import AddressInUse
 
             raise AddressInUse("The new address is used by another account.") from e
         raise InvalidToken() from e

@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import activity
-from chalicelib.errors import CardDataRefused, LimitReached
+from chalicelib.identity import activity, current_customer
+from chalicelib.kernel.errors import CardDataRefused, LimitReached
+from chalicelib.kernel.security import AccessClaims
+from chalicelib.kernel.transactions import Step, run_or_conflict
+from chalicelib.portal import store
 from chalicelib.portal.common import item_id, missing, new_item, new_key, payload, stamped
-from chalicelib.schemas import PaymentMethodIn
-from chalicelib.security import AccessClaims
-from chalicelib.sessions import current_customer
-from chalicelib.store import portal as store
-from chalicelib.store.transactions import Step, run_or_conflict
+from chalicelib.portal.schemas import PaymentMethodIn
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 MAX_METHODS = 20
 DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d){12,18}(?!\d)")

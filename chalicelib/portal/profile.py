@@ -7,19 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import activity
-from chalicelib.errors import ValidationFailed
-from chalicelib.i18n import negotiate
-from chalicelib.models import Customer
-from chalicelib.schemas import ProfileIn
-from chalicelib.security import AccessClaims
-from chalicelib.sessions import current_customer
-from chalicelib.store import accounts as account_store
-from chalicelib.store.transactions import Step, run_or_conflict
-from chalicelib.views import customer_view
+from chalicelib import identity
+from chalicelib.identity import Customer, activity, current_customer, customer_view
+from chalicelib.kernel.errors import ValidationFailed
+from chalicelib.kernel.i18n import negotiate
+from chalicelib.kernel.security import AccessClaims
+from chalicelib.kernel.transactions import Step, run_or_conflict
+from chalicelib.portal.schemas import ProfileIn
 
 if TYPE_CHECKING:
-    from chalicelib.bootstrap import Container
+    from chalicelib.kernel.bootstrap import Container
 
 
 MAX_PREFERENCES = 20
@@ -50,6 +47,6 @@ def update(c: Container, claims: AccessClaims, data: ProfileIn) -> dict[str, Any
         activity.step(event),
     ]
     run_or_conflict(steps)
-    fresh = account_store.get_customer(customer.customer_id)
+    fresh = identity.get_customer(customer.customer_id)
     assert fresh is not None
     return customer_view(fresh)

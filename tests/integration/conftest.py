@@ -13,9 +13,9 @@ from chalice.test import Client
 from moto import mock_aws
 
 from app import app
-from chalicelib.bootstrap import Container, use_container
-from chalicelib.clock import ManualClock
-from chalicelib.models import create_tables
+from chalicelib.kernel.bootstrap import Container, use_container
+from chalicelib.kernel.clock import ManualClock
+from chalicelib.tables import create_tables
 from devtools.mailbox import Mail, from_moto_backend
 from tests.aws_hooks import HOOKS, Hooks
 from tests.support import BASE_SETTINGS, MAIL_FROM, STRONG_PASSWORD, make_settings
@@ -133,7 +133,7 @@ def last_mail(address: str) -> Mail:
 
 
 def staff_headers(container: Container, name: str = "support") -> dict[str, str]:
-    from chalicelib import staff
+    from chalicelib.identity import staff_keys as staff
 
     _, secret = staff.create(container, name)
     return {"Authorization": f"Bearer {secret}"}

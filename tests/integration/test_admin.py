@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib import staff
-from chalicelib.bootstrap import Container
-from chalicelib.models import StaffKey
-from chalicelib.security import sha256_hex
+from chalicelib.identity import staff_keys as staff
+from chalicelib.identity.models import StaffKey
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.security import sha256_hex
 from tests.integration.conftest import Api
 
 

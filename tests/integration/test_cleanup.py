@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib import cleanup, jobs
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
-from chalicelib.models import Customer, Document, Login, OutboxMessage, Session, Token
+from chalicelib import jobs
+from chalicelib.checkout.models import Document
+from chalicelib.cleanup import service as cleanup
+from chalicelib.identity.models import Customer, Login, Session
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
+from chalicelib.kernel.models import Token
+from chalicelib.mail.models import OutboxMessage
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, staff_headers
 
@@ -143,7 +147,7 @@ def test_a_dry_run_counts_every_page_and_each_claim_once(
 def test_more_than_a_page_of_expired_items_in_one_bucket_all_go(
     container: Container, clock: ManualClock, monkeypatch: Any
 ) -> None:
-    from chalicelib.clock import day_bucket
+    from chalicelib.kernel.clock import day_bucket
 
     monkeypatch.setattr(cleanup, "PAGE", 5)
     now = int(clock.now())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.models import Customer, Login, OutboxMessage, Token
+from chalicelib.identity.models import Customer, Login
+from chalicelib.kernel.models import Token
+from chalicelib.mail.models import OutboxMessage
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, mails_to
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
-from chalicelib.models import Customer, Document, Login
+from chalicelib.checkout.models import Document
+from chalicelib.identity.models import Customer, Login
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, last_mail, staff_headers
 from tests.support import STRONG_PASSWORD

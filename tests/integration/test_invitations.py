@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib import invitation_jobs
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
-from chalicelib.models import Customer, Login
+from chalicelib.identity.models import Customer, Login
+from chalicelib.invitations import jobs as invitation_jobs
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
 from tests.integration.conftest import Api, last_mail, mails_to, staff_headers, token_from
 
 NEW_PASSWORD = "my own new passphrase"

@@ -6,9 +6,10 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
-from chalicelib.models import Customer, Document, Login
+from chalicelib.checkout.models import Document
+from chalicelib.identity.models import Customer, Login
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, last_mail, mails_to, staff_headers, token_from
 from tests.support import STRONG_PASSWORD

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.observability import logger
+from chalicelib.kernel.observability import logger
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, last_mail, token_from
 from tests.support import STRONG_PASSWORD

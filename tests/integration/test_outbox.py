@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib import jobs
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
+from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.outbox import MAX_ATTEMPTS, sweep
-from chalicelib.models import OutboxMessage
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api, mails_to
 

@@ -111,7 +111,7 @@ def _invitation_token(api: Api, email: str) -> str:
 
 
 def api_container():  # type: ignore[no-untyped-def]
-    from chalicelib.bootstrap import get_container
+    from chalicelib.kernel.bootstrap import get_container
 
     return get_container()
 

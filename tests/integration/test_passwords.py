@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.clock import ManualClock
+from chalicelib.kernel.clock import ManualClock
 from tests.integration.conftest import Api, last_mail, mails_to, token_from
 from tests.support import STRONG_PASSWORD
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
 from tests.integration.conftest import Api, last_mail, mails_to, staff_headers, token_from
 from tests.support import STRONG_PASSWORD
 
@@ -358,8 +358,8 @@ def test_portal_routes_need_a_valid_token(api: Api) -> None:
 def test_a_list_changed_elsewhere_is_not_overwritten_nor_brought_back(
     api: Api, configure: Callable[..., Container], clock: ManualClock
 ) -> None:
+    from chalicelib.kernel.security import AccessClaims
     from chalicelib.portal import collections
-    from chalicelib.security import AccessClaims
 
     container = configure(B2B_LISTS=True)
     me = Me(api, "buyer@corp.example")

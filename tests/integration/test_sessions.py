@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
-from chalicelib.models import Login
-from chalicelib.security import AccessClaims, issue_access_token
+from chalicelib.identity.models import Login
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
+from chalicelib.kernel.security import AccessClaims, issue_access_token
 from tests.integration.conftest import Api
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.bootstrap import Container
-from chalicelib.clock import ManualClock
-from chalicelib.models import Customer, Login, OutboxMessage, Token
-from chalicelib.security import sha256_hex
+from chalicelib.identity.models import Customer, Login
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.clock import ManualClock
+from chalicelib.kernel.models import Token
+from chalicelib.kernel.security import sha256_hex
+from chalicelib.mail.models import OutboxMessage
 from tests.integration.conftest import Api, last_mail, mails_to, token_from
 from tests.support import STRONG_PASSWORD
 

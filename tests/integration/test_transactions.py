@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.bootstrap import Container
-from chalicelib.models import StaffKey
-from chalicelib.store.transactions import Cancelled, run
+from chalicelib.identity.models import StaffKey
+from chalicelib.kernel.bootstrap import Container
+from chalicelib.kernel.transactions import Cancelled, run
 
 
 def _key(key_hash: str) -> StaffKey:

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from chalicelib import errors
-from chalicelib.i18n import catalog, from_accept_language, negotiate
+from chalicelib.kernel import errors
+from chalicelib.kernel.i18n import catalog, from_accept_language, negotiate
+from chalicelib.kernel.observability import mask_email
+from chalicelib.kernel.schemas import normalize_email
+from chalicelib.kernel.settings import SUPPORTED_LOCALES
 from chalicelib.mail.render import SUBJECTS, render_email
-from chalicelib.observability import mask_email
-from chalicelib.schemas import normalize_email
-from chalicelib.settings import SUPPORTED_LOCALES
 
 
 def _domain_errors() -> list[type[errors.DomainError]]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.models import ALL_TABLES
-from chalicelib.stage_config import load_config, stage_names
+from chalicelib.kernel.stage_config import load_config, stage_names
+from chalicelib.tables import ALL_TABLES
 from infra import policy as policies
 from infra.stage import load_stage, table_names
 from infra.template import merge_template
@@ -152,3 +152,13 @@ def test_the_local_stage_is_never_packaged(capsys: pytest.CaptureFixture[str]) -
 
     assert package("local") == 2
     assert "never deployed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_the_template_is_the_one_kept_in_the_repo(stage_name: str) -> None:
+    """Moving code between features changes no resource: the generated template (tables, indexes,
+    streams, policies' inputs) is byte-for-byte the golden one. A change that means to alter
+    the infrastructure rewrites it with `python -m devtools.package --write-golden`."""
+    generated = json.dumps(merge_template(load_stage(stage_name)), indent=1, sort_keys=True)
+    golden = (ROOT / "tests" / "unit" / "golden" / f"template-{stage_name}.json").read_text("utf-8")
+    assert generated == golden

@@ -13,8 +13,8 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib import errors
 from chalicelib.api.middleware import CHALICE_CODES
+from chalicelib.kernel import errors
 from infra.template import GATEWAY_ERRORS
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"

@@ -7,8 +7,9 @@ import secrets as stdlib_secrets
 
 import pytest
 
-from chalicelib.errors import NotAuthenticated, WeakPassword
-from chalicelib.security import (
+from chalicelib.identity.sessions import lock_delay
+from chalicelib.kernel.errors import NotAuthenticated, WeakPassword
+from chalicelib.kernel.security import (
     AccessClaims,
     RefreshToken,
     check_password_policy,
@@ -20,7 +21,6 @@ from chalicelib.security import (
     sha256_hex,
     verify_password,
 )
-from chalicelib.sessions import lock_delay
 from tests.support import make_settings
 
 KEY = b"k" * 32

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.errors import SettingsError
-from chalicelib.settings import load_settings
-from chalicelib.stage_config import stage_environment, stage_names
+from chalicelib.kernel.errors import SettingsError
+from chalicelib.kernel.settings import load_settings
+from chalicelib.kernel.stage_config import stage_environment, stage_names
 from tests.support import BASE_SETTINGS, make_settings
 
 

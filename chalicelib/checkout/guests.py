@@ -1,0 +1,194 @@
+"""Guest checkout and the checkout policy (``CHECKOUT_MODE``), and shop access.
+
+A guest is a customer record with status ``guest``: no password and no claim on its
+email (several guests may share one). It expires ``GUEST_TTL_DAYS`` after its last
+order event. Under ``optional`` the answer carries a register-later link for the
+storefront's order confirmation email.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import identity
+from chalicelib.checkout import documents, merges
+from chalicelib.checkout.schemas import GuestIn
+from chalicelib.identity import Customer, EmailTaken, IdempotentReplay, SignupIn
+from chalicelib.kernel import idempotency as idempotency_store
+from chalicelib.kernel.clock import expiry_bucket, iso
+from chalicelib.kernel.errors import (
+    AccountCreationDisabled,
+    AccountRequired,
+    AddressInUse,
+    IdempotencyConflict,
+    NotAuthenticated,
+)
+from chalicelib.kernel.i18n import negotiate
+from chalicelib.kernel.models import Token, is_live
+from chalicelib.kernel.settings import CheckoutMode, ShopAccess
+from chalicelib.kernel.tokens import new_token
+from chalicelib.kernel.transactions import Step, run_or_conflict
+from chalicelib.mail import after_commit
+
+if TYPE_CHECKING:
+    from chalicelib.kernel.bootstrap import Container
+
+
+def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) -> dict[str, Any]:
+    """A guest for this checkout, or an account at once when ``create_account`` is given."""
+    mode = c.settings.CHECKOUT_MODE
+    if idempotency_key is not None:  # a retry gets the first answer, whichever kind it was
+        stored = idempotency_store.get(_idempotency_id(c, idempotency_key), int(c.clock.now()))
+        if stored is not None:
+            probe = _idempotency(c, idempotency_key, data, {})
+            if probe is None or stored.request_hash != probe.request_hash:
+                raise IdempotencyConflict()
+            return _replayed(c, stored)
+    if data.create_account is not None:
+        if mode is CheckoutMode.GUEST_ONLY:
+            raise AccountCreationDisabled()
+        try:
+            return _create_account(c, data, idempotency_key)
+        except EmailTaken as e:
+            if mode is CheckoutMode.MANDATORY:  # no guest to hold the order: sign in first
+                raise AddressInUse("An account already uses this address: sign in to check out.") from e
+            # otherwise the order waits on a guest for the address's owner
+    elif mode is CheckoutMode.MANDATORY:
+        raise AccountRequired()
+    return _create_guest(c, data, idempotency_key)
+
+
+def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
+    assert data.create_account is not None
+    key = identity.login_key(c, data.email)
+    login = identity.get_login(key)
+    if login is not None and is_live(login, c.clock.now()):
+        raise EmailTaken()
+    customer_id = f"cus_{secrets.token_hex(12)}"
+    answer = {"customer_id": customer_id, "kind": "account", "status": "pending", "verify_email_sent": True}
+    extra = [documents.document_step(c, customer_id, data.order)] if data.order else []
+    idem = _idempotency(c, idempotency_key, data, answer)
+    if idem is not None:
+        extra += identity.idempotency_steps(idem, int(c.clock.now()))
+    signup = SignupIn(
+        email=data.email,
+        password=data.create_account.password,
+        name=data.name,
+        locale=data.locale,
+        newsletter=data.create_account.newsletter,
+    )
+    try:
+        identity.signup(c, signup, customer_id=customer_id, extra=extra)
+    except IdempotentReplay:
+        assert idem is not None
+        return identity.replay(c, idem)
+    return answer
+
+
+def _idempotency_id(c: Container, key: str) -> str:
+    return f"{c.settings.WEBSITE_ID}#checkout#{key}"
+
+
+def _idempotency(c: Container, key: str | None, data: GuestIn, answer: dict[str, Any]) -> Any:
+    """The checkout's idempotency record (never the password, never a link)."""
+    fingerprint = {"email": data.email, "name": data.name, "order": data.order and data.order.document_id}
+    return identity.idempotency_record(c, "checkout", key, fingerprint, answer, 201)
+
+
+def _replayed(c: Container, stored: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(stored.response)
+    guest = identity.get_customer(answer["customer_id"]) if answer["kind"] == "guest" else None
+    if guest is not None and _may_register_later(c, guest):
+        token, secret = register_token(c, guest)  # links are never stored: mint another
+        run_or_conflict([("token", lambda tx: tx.save(token))])
+        answer["register_later_url"] = c.settings.link("/register", secret)
+    return answer
+
+
+def _may_register_later(c: Container, guest: Customer) -> bool:
+    optional = c.settings.CHECKOUT_MODE is CheckoutMode.OPTIONAL
+    return optional and guest.status == "guest" and not _claimed(c, guest.email)
+
+
+def _claimed(c: Container, email: str) -> bool:
+    login = identity.get_login(identity.login_key(c, email))
+    return login is not None and is_live(login, c.clock.now())
+
+
+def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
+    s, now = c.settings, int(c.clock.now())
+    expires = now + s.GUEST_TTL_DAYS * 86400
+    guest = Customer(
+        f"cus_{secrets.token_hex(12)}",
+        namespace=s.account_namespace,
+        website_id=s.WEBSITE_ID,
+        email=data.email,
+        name=data.name,
+        locale=negotiate([data.locale], s.DEFAULT_LOCALE),
+        newsletter=False,
+        status="guest",
+        session_epoch=0,
+        phone=data.phone,
+        address=json.dumps(data.address.model_dump(exclude_none=True)) if data.address else None,
+        created_at=now,
+        updated_at=now,
+        expires_at=expires,
+        expiry_bucket=expiry_bucket(expires),
+    )
+    answer: dict[str, Any] = {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
+    steps: list[tuple[str, Step]] = [("guest", lambda tx: tx.save(guest))]
+    if data.order:
+        steps.append(documents.document_step(c, guest.customer_id, data.order))
+    idem = _idempotency(c, idempotency_key, data, answer)
+    if idem is not None:
+        steps += identity.idempotency_steps(idem, now)
+    envelopes = []
+    login = identity.get_login(identity.login_key(c, data.email))
+    claimed = login is not None and is_live(login, now)
+    account = identity.get_customer(login.customer_id) if claimed and login.status == "active" else None  # type: ignore[union-attr]
+    if account is not None:  # the address has an account: offer its owner this order
+        offer, message, envelope = merges.offer_steps(c, guest, account, "system")
+        steps += offer
+        outbox, envelopes = [message], [envelope]
+    else:
+        outbox = []
+    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and not claimed
+    if register:
+        token, secret = register_token(c, guest)
+        steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))
+    try:
+        identity.run_create(steps, outbox)
+    except IdempotentReplay:
+        assert idem is not None
+        identity.replay(c, idem)  # refuses a different request under the same key
+        return _replayed(c, idempotency_store.get(idem.idempotency_key, now))
+    after_commit(c, envelopes)
+    if register:
+        answer["register_later_url"] = s.link("/register", secret)
+    return answer
+
+
+def register_token(c: Container, guest: Customer) -> tuple[Token, str]:
+    """The register-later link's token (lives as long as the guest)."""
+    key = guest.login_key
+    return new_token(c, "register", guest, key, c.settings.GUEST_TTL_DAYS * 86400, version=None)
+
+
+def shop_access(c: Container, authorization: str | None) -> dict[str, Any]:
+    """May this visitor see the shop and its prices? Without a token, only a public shop."""
+    signed_in = False
+    if authorization:
+        try:
+            identity.current_customer(c, identity.authenticate(c, authorization))
+            signed_in = True
+        except NotAuthenticated:
+            signed_in = False  # an expired or foreign token is a visitor like any other
+    visible = c.settings.SHOP_ACCESS is ShopAccess.PUBLIC or signed_in
+    return {
+        "shop_access": c.settings.SHOP_ACCESS.value,
+        "signed_in": signed_in,
+        "shop_visible": visible,
+        "prices_visible": visible,
+    }

@@ -1,0 +1,95 @@
+"""Register later: a guest turns into a registered account that keeps its documents.
+
+The register-later link goes to whoever made the checkout call, so it proves nothing
+about the mailbox: like a sign-up, the new account waits for its email to be verified
+(a link we send), and an unverified one expires like a sign-up. If the address already
+has an active account, its owner is offered a merge instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.expressions.update import Action
+
+from chalicelib import identity
+from chalicelib.checkout import merges
+from chalicelib.identity import Customer, Login, activity
+from chalicelib.kernel.clock import expiry_bucket
+from chalicelib.kernel.errors import AddressInUse, InvalidToken
+from chalicelib.kernel.models import Token, is_live
+from chalicelib.kernel.security import check_password_policy, hash_password
+from chalicelib.kernel.tokens import live_token
+from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict, run_steps
+from chalicelib.mail import after_commit
+
+if TYPE_CHECKING:
+    from chalicelib.kernel.bootstrap import Container
+
+
+def guest_for(c: Container, secret: object) -> tuple[Token, Customer]:
+    """The live register-later token and its guest (for the page and the form)."""
+    token = live_token(c, secret, "register")
+    guest = identity.get_customer(token.customer_id)
+    if guest is None or guest.status != "guest" or not is_live(guest, c.clock.now()):
+        raise InvalidToken()
+    return token, guest
+
+
+def register(c: Container, secret: object, password: str) -> dict[str, Any]:
+    """Make the guest an account awaiting email verification (keeping its documents);
+    or, if its address has an active account, email that owner a merge link."""
+    token, guest = guest_for(c, secret)
+    account = merges.account_for(c, guest.email)
+    if account is not None:
+        return _offer_merge(c, guest, account)
+    password = check_password_policy(password, email=guest.email)
+    password_hash = hash_password(c.hasher, password)
+    now = int(c.clock.now())
+    # never sooner than the guest would have gone; a sign-up's 7 days at least
+    expires = max(int(guest.expires_at or 0), now + c.settings.SIGNUP_PENDING_DAYS * 86400)
+    bucket = expiry_bucket(expires)
+    pending: list[Action] = [
+        Customer.status.set("pending"),
+        Customer.updated_at.set(now),
+        Customer.expires_at.set(expires),
+        Customer.expiry_bucket.set(bucket),
+    ]
+    login = Login(
+        token.login_key,
+        customer_id=guest.customer_id,
+        password_hash=password_hash,
+        status="pending",
+        session_epoch=int(guest.session_epoch or 0),
+        failed_signins=0,
+        expires_at=expires,
+        expiry_bucket=bucket,
+    )
+    next_version = int(guest.version) + 1  # the verify link dies if the record changes again
+    verify, message, envelope = identity.verify_link(c, guest, token.login_key, version=next_version)
+    event = activity.event(c, guest.customer_id, "registered_from_guest", "customer")
+    steps: list[tuple[str, Step]] = [
+        ("token", identity.consume_step(token, now)),
+        ("guest", lambda tx: tx.update(guest, actions=pending, condition=Customer.status == "guest")),
+        ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
+        ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
+        activity.step(event),
+    ]
+    try:
+        run_steps(steps, [message])
+    except Cancelled as e:
+        if "login" in e.failed:  # the address is claimed: an active owner decides
+            account = merges.account_for(c, guest.email)
+            if account is not None:
+                return _offer_merge(c, guest, account)
+            raise AddressInUse() from e
+        raise InvalidToken() from e
+    after_commit(c, [envelope])
+    return {"status": "verification_sent", "customer_id": guest.customer_id}
+
+
+def _offer_merge(c: Container, guest: Customer, account: Customer) -> dict[str, Any]:
+    steps, message, envelope = merges.offer_steps(c, guest, account, "customer")
+    run_or_conflict(steps, [message])
+    after_commit(c, [envelope])
+    return {"status": "merge_offered", "customer_id": guest.customer_id}

@@ -1,0 +1,52 @@
+"""Documents of a guest being merged: read a page, move it in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chalicelib.checkout.models import Document
+from chalicelib.kernel.dynamo import translated
+from chalicelib.kernel.transactions import Cancelled, Step, run
+
+
+@translated
+def documents_of(customer_id: str, limit: int) -> list[Document]:
+    return list(Document.query(customer_id, limit=limit, consistent_read=True))
+
+
+def copy_to(document: Document, account_id: str) -> Document:
+    """The same document, owned by the account."""
+    values = {k: v for k, v in document.attribute_values.items() if k not in ("customer_id", "document_id")}
+    return Document(account_id, document.document_id, **values)
+
+
+def _put(document: Document) -> Step:
+    """Copy unless the account already holds a newer version (sent there mid-merge)."""
+    newer_absent = Document.document_id.does_not_exist() | (Document.updated_at <= document.updated_at)
+    return lambda tx: tx.save(document, condition=newer_absent)
+
+
+def _delete(document: Document) -> Step:
+    return lambda tx: tx.delete(document)
+
+
+@translated
+def move_documents(documents: Sequence[Document], account_id: str) -> None:
+    """Put each under the account and delete it under the guest: all or none of the page.
+
+    A document the account already holds in a newer version is only deleted here."""
+    copy = {d.document_id for d in documents}
+    while True:
+        steps: list[tuple[str, Step]] = []
+        for document in documents:
+            if document.document_id in copy:
+                steps.append((f"put:{document.document_id}", _put(copy_to(document, account_id))))
+            steps.append(("delete", _delete(document)))
+        try:
+            run(steps)
+            return
+        except Cancelled as e:
+            newer = {label.split(":", 1)[1] for label in e.failed if label.startswith("put:")}
+            if not newer:
+                raise
+            copy -= newer

@@ -1,0 +1,163 @@
+"""Scheduled cleanup: expired guests, never-verified sign-ups, tokens, sessions and old
+outbox entries, with everything that hangs off them.
+
+Every ephemeral item carries an ``expiry_bucket`` ("YYYY-MM-DD#shard"); the sparse
+``expiry`` index of each table is queried bucket by bucket for items whose time has
+passed, so the work grows with what expired, never with the table. Runs are bounded
+(a time budget and pages of ``PAGE`` items) and continue on the next run. DynamoDB TTL
+stays on as the backstop; when TTL removes a customer first, the customers stream's
+handler (``children_of_removed``) removes its documents.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.exceptions import DeleteError
+
+from chalicelib.cleanup import store
+from chalicelib.identity import Customer, Login, Session
+from chalicelib.kernel.clock import EXPIRY_SHARDS, day_bucket
+from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.models import BaseTable, Token
+from chalicelib.kernel.observability import metric
+from chalicelib.mail import OutboxMessage
+
+if TYPE_CHECKING:
+    from chalicelib.kernel.bootstrap import Container
+
+PAGE = 100
+LOOKBACK_DAYS = 7  # older buckets are left to TTL, which has removed them by then
+#: kinds of expiring record, and the table whose ``expiry`` index finds them
+TABLES: tuple[tuple[str, type[BaseTable]], ...] = (
+    ("customers", Customer),
+    ("logins", Login),
+    ("tokens", Token),
+    ("sessions", Session),
+    ("outbox", OutboxMessage),
+)
+
+
+class Report:
+    def __init__(self, dry_run: bool) -> None:
+        self.dry_run = dry_run
+        self.removed: Counter[str] = Counter()
+        self.read = 0
+        self.complete = True
+
+    def as_dict(self) -> dict[str, Any]:
+        key = "would_remove" if self.dry_run else "removed"
+        return {key: dict(self.removed), "items_read": self.read, "complete": self.complete}
+
+
+def buckets(now: float) -> list[str]:
+    """Every day#shard bucket from ``LOOKBACK_DAYS`` ago to today."""
+    today = datetime.fromtimestamp(now, UTC)
+    days = [today - timedelta(days=n) for n in range(LOOKBACK_DAYS, -1, -1)]
+    return [day_bucket(d.timestamp(), shard) for d in days for shard in range(EXPIRY_SHARDS)]
+
+
+def run(c: Container, *, budget: float = 50.0, dry_run: bool = False) -> dict[str, Any]:
+    started, now = time.monotonic(), int(c.clock.now())
+    report = Report(dry_run)
+    for kind, model in TABLES:
+        for bucket in buckets(now):
+            start: dict[str, Any] | None = None
+            while True:
+                if time.monotonic() - started > budget:
+                    report.complete = False
+                    return _done(report)
+                page, start = store.expired(model, bucket, now, PAGE, start)
+                report.read += len(page)
+                _remove(c, kind, page, now, report)
+                if start is None:
+                    break
+    return _done(report)
+
+
+def _done(report: Report) -> dict[str, Any]:
+    if not report.dry_run:
+        for kind, count in report.removed.items():
+            metric(f"CleanupRemoved_{kind}", count)
+    return report.as_dict()
+
+
+def _remove(c: Container, kind: str, page: list[Any], now: int, report: Report) -> None:
+    if kind == "customers":
+        for customer in page:
+            _remove_customer(customer, now, report)
+    elif kind == "logins":
+        for login in page:
+            if report.dry_run or store.delete_if_expired(Login(login.login_key), now):
+                report.removed["logins"] += 1
+    elif page:
+        if not report.dry_run:
+            store.delete_batch(page)
+        report.removed[kind] += len(page)
+
+
+def _remove_customer(customer: Customer, now: int, report: Report) -> None:
+    """A guest, or a never-verified sign-up with its email claim; each with its documents
+    (a guest that registered later and never verified has some). Documents go first, so a
+    crash never leaves them without an owner; an expired customer cannot come back."""
+    if customer.status not in ("guest", "pending"):
+        return  # not a kind that expires (the index is sparse; be safe anyway)
+    report.removed["documents"] += remove_documents(customer.customer_id, report)
+    if customer.status == "pending" and not report.dry_run:  # a dry run counts claims once, below
+        key = customer.login_key
+        if _delete_pending_claim(key, customer.customer_id, now):
+            report.removed["logins"] += 1
+    kind = "guests" if customer.status == "guest" else "unverified_signups"
+    if report.dry_run or store.delete_if_expired(Customer(customer.customer_id), now):
+        report.removed[kind] += 1
+
+
+def remove_documents(customer_id: str, report: Report | None = None) -> int:
+    """Every document of a customer, a page at a time (also used by the stream handler)."""
+    if report is not None and report.dry_run:
+        keys = store.document_keys(customer_id)
+        report.read += len(keys)
+        return len(keys)
+    removed = 0
+    while True:
+        page = store.documents_of(customer_id, PAGE)
+        if report is not None:
+            report.read += len(page)
+        if page:
+            store.delete_batch(page)
+            removed += len(page)
+        if len(page) < PAGE:  # the last page: no need to ask again
+            return removed
+
+
+@translated
+def _delete_pending_claim(key: str, customer_id: str, now: int) -> bool:
+    condition = (Login.customer_id == customer_id) & (Login.status == "pending") & (Login.expires_at <= now)
+    try:
+        Login(key).delete(condition=condition)
+    except DeleteError as e:
+        if error_code(e) == "ConditionalCheckFailedException":
+            return False  # re-used by a new sign-up, or already gone
+        raise
+    return True
+
+
+def removed_by_ttl(record: dict[str, Any]) -> bool:
+    """TTL deletions carry DynamoDB's own identity; the cleanup already took the children
+    of what it deleted itself."""
+    identity = record.get("userIdentity") or {}
+    return record.get("eventName") == "REMOVE" and identity.get("principalId") == "dynamodb.amazonaws.com"
+
+
+def children_of_removed(event: dict[str, Any]) -> dict[str, int]:
+    """Customers stream: a customer removed by TTL before the cleanup came loses its documents."""
+    removed = 0
+    for record in event.get("Records", []):
+        if removed_by_ttl(record):
+            removed += remove_documents(record["dynamodb"]["Keys"]["customer_id"]["S"])
+    if removed:
+        metric("CleanupRemoved_orphan_documents", removed)
+    return {"documents": removed}

@@ -1,0 +1,60 @@
+"""Identity: sign-up and verification, passwords, sessions, staff keys, account activity.
+
+This module is the feature's public surface: other features use the names below (and the
+``activity`` module), never its stores or models modules directly.
+"""
+
+from chalicelib.identity import activity
+from chalicelib.identity.accounts import idempotency_record, replay, signup, verify_link
+from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey
+from chalicelib.identity.schemas import SignupIn
+from chalicelib.identity.session_store import save_step
+from chalicelib.identity.sessions import (
+    authenticate,
+    confirm_password,
+    current_customer,
+    login_key,
+    new_session,
+    token_pair,
+)
+from chalicelib.identity.store import (
+    EmailTaken,
+    IdempotentReplay,
+    claim_free,
+    consume_step,
+    get_customer,
+    get_login,
+    idempotency_steps,
+    run_create,
+)
+from chalicelib.identity.views import customer_view
+
+__all__ = [
+    "Activity",
+    "Customer",
+    "EmailTaken",
+    "IdempotentReplay",
+    "Login",
+    "Session",
+    "SignupIn",
+    "StaffKey",
+    "activity",
+    "authenticate",
+    "claim_free",
+    "confirm_password",
+    "consume_step",
+    "current_customer",
+    "customer_view",
+    "get_customer",
+    "get_login",
+    "idempotency_record",
+    "idempotency_steps",
+    "login_key",
+    "new_session",
+    "replay",
+    "run_create",
+    "save_step",
+    "signup",
+    "token_pair",
+    "verify_link",
+]

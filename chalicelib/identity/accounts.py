@@ -1,0 +1,303 @@
+"""Sign-up with email verification, forgotten and changed passwords, status changes.
+
+Answers to sign-up and forgot-password are the same whether or not the address
+has an account: an existing owner gets an email instead (SPEC §4, enumeration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.identity import activity, store
+from chalicelib.identity.models import Customer, Login
+from chalicelib.identity.schemas import ChangePasswordIn, ForgotIn, ResetIn, SignupIn
+from chalicelib.identity.session_store import save_step
+from chalicelib.identity.sessions import (
+    confirm_password,
+    current_customer,
+    login_key,
+    new_session,
+    token_pair,
+)
+from chalicelib.identity.store import EmailTaken, IdempotentReplay
+from chalicelib.kernel import idempotency as idempotency_store
+from chalicelib.kernel.clock import expiry_bucket
+from chalicelib.kernel.errors import (
+    IdempotencyConflict,
+    InvalidState,
+    InvalidToken,
+    NotFound,
+    ServiceUnavailable,
+    SignupClosed,
+)
+from chalicelib.kernel.i18n import negotiate
+from chalicelib.kernel.models import IdempotencyRecord, Token, is_live
+from chalicelib.kernel.observability import metric
+from chalicelib.kernel.security import AccessClaims, check_password_policy, hash_password
+from chalicelib.kernel.settings import SignupMode
+from chalicelib.kernel.tokens import live_token, new_token
+from chalicelib.kernel.transactions import Step
+from chalicelib.mail import Envelope, OutboxMessage, after_commit, compose
+
+if TYPE_CHECKING:
+    from chalicelib.kernel.bootstrap import Container
+
+SIGNUP_ACCEPTED = {
+    "status": "accepted",
+    "message": "Check your inbox: we sent an email to this address to continue.",
+}
+FORGOT_ACCEPTED = {
+    "status": "accepted",
+    "message": "If an account uses this address, we sent it a link to reset the password.",
+}
+IDEMPOTENCY_SECONDS = 86400
+
+
+def _mail(
+    c: Container, template: str, to: str, language: str, name: str, **context: Any
+) -> tuple[OutboxMessage, Envelope]:
+    values = {"name": name, "website": c.settings.WEBSITE_ID, **context}
+    return compose(c, template, to, language, values)
+
+
+def idempotency_record(
+    c: Container,
+    operation: str,
+    key: str | None,
+    fingerprint: dict[str, Any],
+    response: dict[str, Any],
+    status: int,
+) -> IdempotencyRecord | None:
+    if key is None:
+        return None
+    now = int(c.clock.now())
+    digest = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
+    return IdempotencyRecord(
+        f"{c.settings.WEBSITE_ID}#{operation}#{key}",
+        request_hash=digest,
+        status_code=status,
+        response=json.dumps(response),
+        expires_at=now + IDEMPOTENCY_SECONDS,
+    )
+
+
+def replay(c: Container, record: IdempotencyRecord) -> dict[str, Any]:
+    stored = idempotency_store.get(record.idempotency_key, int(c.clock.now()))
+    if stored is None:
+        raise ServiceUnavailable("The earlier request with this Idempotency-Key is settling; retry.")
+    if stored.request_hash != record.request_hash:
+        raise IdempotencyConflict()
+    answer: dict[str, Any] = json.loads(stored.response)
+    return answer
+
+
+def signup(
+    c: Container,
+    data: SignupIn,
+    idempotency_key: str | None = None,
+    *,
+    customer_id: str | None = None,
+    extra: Sequence[tuple[str, Step]] = (),
+) -> dict[str, Any]:
+    """Sign up; ``extra`` steps (e.g. a checkout's order) join the account's transaction,
+    and then a taken address raises ``EmailTaken`` for the caller to handle."""
+    s = c.settings
+    if s.SIGNUP_MODE is SignupMode.INVITATION:
+        raise SignupClosed()
+    password = check_password_policy(data.password, email=data.email)
+    language = negotiate([data.locale], s.DEFAULT_LOCALE)
+    fingerprint = {"email": data.email, "name": data.name, "locale": language, "nl": data.newsletter}
+    idem = idempotency_record(c, "signup", idempotency_key, fingerprint, SIGNUP_ACCEPTED, 202)
+    password_hash = hash_password(c.hasher, password)
+    now = int(c.clock.now())
+    expires = now + s.SIGNUP_PENDING_DAYS * 86400
+    bucket = expiry_bucket(expires)
+    key = login_key(c, data.email)
+    customer = Customer(
+        customer_id or f"cus_{secrets.token_hex(12)}",
+        namespace=s.account_namespace,
+        website_id=s.WEBSITE_ID,
+        email=data.email,
+        name=data.name,
+        locale=language,
+        newsletter=data.newsletter,
+        status="pending",
+        session_epoch=0,
+        created_at=now,
+        updated_at=now,
+        expires_at=expires,
+        expiry_bucket=bucket,
+    )
+    login = Login(
+        key,
+        customer_id=customer.customer_id,
+        password_hash=password_hash,
+        status="pending",
+        session_epoch=0,
+        failed_signins=0,
+        expires_at=expires,
+        expiry_bucket=bucket,
+    )
+    token, message, envelope = verify_link(c, customer, key, version=1)
+    try:
+        store.create_signup(customer, login, token, [message], idem, now, extra)
+        metric("SignUps")
+    except IdempotentReplay:
+        if idem is None:
+            raise  # the caller's own idempotency step (in ``extra``)
+        return replay(c, idem)
+    except EmailTaken:
+        if extra:
+            raise
+        try:
+            envelope = _signup_over_existing(c, data, key, password_hash, language, idem)
+        except IdempotentReplay:
+            assert idem is not None
+            return replay(c, idem)
+    after_commit(c, [envelope])
+    return SIGNUP_ACCEPTED
+
+
+def verify_link(
+    c: Container, customer: Customer, key: str, *, version: int
+) -> tuple[Token, OutboxMessage, Envelope]:
+    """A verify token bound to the customer's ``version``, and its email."""
+    hours = c.settings.VERIFY_TOKEN_HOURS
+    token, secret = new_token(c, "verify", customer, key, hours * 3600, version=version)
+    link = c.settings.link("/verify", secret)
+    message, envelope = _mail(
+        c, "verify", customer.email, customer.locale, customer.name, link=link, hours=hours
+    )
+    return token, message, envelope
+
+
+def _signup_over_existing(
+    c: Container, data: SignupIn, key: str, password_hash: str, language: str, idem: IdempotencyRecord | None
+) -> Envelope:
+    """The address is taken: refresh an unverified sign-up, or tell the owner by email."""
+    s, now = c.settings, int(c.clock.now())
+    login = store.get_login(key)
+    if login is None or not is_live(login, now):
+        raise ServiceUnavailable("The address is changing state; retry.")
+    if login.status == "pending":
+        customer = store.get_customer(login.customer_id)
+        if customer is None:
+            raise ServiceUnavailable("The address is changing state; retry.")
+        customer.name, customer.locale, customer.newsletter = data.name, language, data.newsletter
+        token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
+        store.replace_pending_signup(customer, key, password_hash, token, [message], idem, now)
+        metric("SignUpsRepeated")
+        return envelope
+    message, envelope = _mail(
+        c,
+        "account_exists",
+        data.email,
+        language,
+        data.name,
+        signin_link=s.storefront(s.STOREFRONT_SIGNIN_PATH),
+        forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
+    )
+    store.queue_emails([message], idem, now)
+    metric("SignUpsForExistingEmail")
+    return envelope
+
+
+def verify_email(c: Container, secret: object) -> dict[str, Any]:
+    token = live_token(c, secret, "verify")
+    store.complete_verification(token, int(c.clock.now()))
+    metric("EmailsVerified")
+    return {"status": "verified", "customer_id": token.customer_id}
+
+
+def forgot_password(c: Container, data: ForgotIn) -> dict[str, Any]:
+    s = c.settings
+    key = login_key(c, data.email)
+    login = store.get_login(key)
+    if login is None or not is_live(login, c.clock.now()) or login.status not in ("active", "pending"):
+        return FORGOT_ACCEPTED
+    customer = store.get_customer(login.customer_id)
+    if customer is None:
+        return FORGOT_ACCEPTED
+    token, secret = new_token(c, "reset", customer, key, s.RESET_TOKEN_MINUTES * 60, version=None)
+    message, envelope = _mail(
+        c,
+        "reset",
+        customer.email,
+        customer.locale,
+        customer.name,
+        link=s.link("/password/reset", secret),
+        minutes=s.RESET_TOKEN_MINUTES,
+    )
+    store.issue_token(token, [message])
+    after_commit(c, [envelope])
+    metric("PasswordResetsRequested")
+    return FORGOT_ACCEPTED
+
+
+def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:
+    token = live_token(c, data.token, "reset")
+    customer = store.get_customer(token.customer_id)
+    if customer is None or customer.status not in ("active", "pending"):
+        raise InvalidToken()
+    password = check_password_policy(data.password, email=customer.email)
+    new_hash = hash_password(c.hasher, password)
+    message, envelope = _password_changed_mail(c, customer)
+    event = activity.event(c, customer.customer_id, "password_reset", "customer")
+    store.reset_password(token, customer, new_hash, [message], int(c.clock.now()), activity.step(event))
+    after_commit(c, [envelope])
+    metric("PasswordResets")
+    return {"status": "password_reset", "customer_id": customer.customer_id}
+
+
+def _password_changed_mail(c: Container, customer: Customer) -> tuple[OutboxMessage, Envelope]:
+    s = c.settings
+    return _mail(
+        c,
+        "password_changed",
+        customer.email,
+        customer.locale,
+        customer.name,
+        forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
+    )
+
+
+def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) -> dict[str, Any]:
+    """Change with the current password; every session ends and this caller gets a new one."""
+    customer = current_customer(c, claims)
+    key = customer.login_key
+    confirm_password(c, customer, data.current_password)
+    password = check_password_policy(data.new_password, email=customer.email)
+    new_hash = hash_password(c.hasher, password)
+    session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch) + 1)
+    message, envelope = _password_changed_mail(c, customer)
+    event = activity.step(activity.event(c, customer.customer_id, "password_changed", "customer"))
+    steps = [save_step(session), event]
+    store.change_credentials(customer, key, new_hash, steps, [message], int(c.clock.now()))
+    after_commit(c, [envelope])
+    metric("PasswordChanges")
+    return token_pair(c, session, refresh)
+
+
+def get_for_staff(c: Container, customer_id: str) -> Customer:
+    customer = store.get_customer(customer_id)
+    if customer is None or customer.namespace != c.settings.account_namespace:
+        raise NotFound("No such customer.")
+    return customer
+
+
+def set_status(c: Container, customer_id: str, status: str) -> Customer:
+    """Staff change a status; every session of the account ends at once."""
+    customer = get_for_staff(c, customer_id)
+    if customer.status not in ("active", "inactive", "blocked"):
+        raise InvalidState(
+            f"A customer with status {customer.status} has no account whose status can change."
+        )
+    store.set_status(customer, customer.login_key, status, int(c.clock.now()))
+    metric("StatusChanges")
+    refreshed = store.get_customer(customer_id)
+    assert refreshed is not None
+    return refreshed

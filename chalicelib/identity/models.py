@@ -1,0 +1,162 @@
+"""Identity's tables: customers, email claims with credentials, sessions, staff keys, activity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+
+from chalicelib.kernel.models import BaseTable, ExpiryIndex
+
+
+class CustomerExpiryIndex(GlobalSecondaryIndex[Any]):
+    """Like ``ExpiryIndex``, carrying what the cleanup needs to remove a customer's parts."""
+
+    class Meta:
+        index_name = "expiry"
+        projection = IncludeProjection(["status", "namespace", "email"])
+
+    expiry_bucket = UnicodeAttribute(hash_key=True)
+    expires_at = NumberAttribute(range_key=True)
+
+
+class Customer(BaseTable):
+    """A customer record. ``version`` guards concurrent updates."""
+
+    TABLE_SUFFIX = "customers"
+    TTL_ATTRIBUTE = "expires_at"
+    STREAM = True  # a customer removed (by TTL first, say) takes its documents with it
+    STREAM_CONSUMER = "customer_removed"
+    STREAM_EVENTS = ("REMOVE",)
+    STREAM_TTL_ONLY = True  # the cleanup removes the children of what it deletes itself
+
+    class Meta:
+        table_name = "unconfigured"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    namespace = UnicodeAttribute()  # "web:<website>" or "pool:<pool>": where the email is unique
+    website_id = UnicodeAttribute()  # the website the customer signed up on
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    locale = UnicodeAttribute()
+    newsletter = BooleanAttribute(default=False)
+    # guest | pending (unverified sign-up) | invited | active | inactive | blocked | archived | anonymized
+    status = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)  # JSON, the checkout address of a guest
+    merged_into = UnicodeAttribute(null=True)  # the account a merged guest now lives in
+    session_epoch = NumberAttribute(default=0)  # bumped to end every session at once
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    verified_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # unverified sign-ups and guests
+    expiry_bucket = UnicodeAttribute(null=True)
+    invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
+    preferences = UnicodeAttribute(null=True)  # JSON: shipping method and the like
+    version = VersionAttribute()
+
+    expiry_index = CustomerExpiryIndex()
+
+    @property
+    def login_key(self) -> str:
+        """The key of this customer's email claim in ``Login``."""
+        return f"{self.namespace}#{self.email}"
+
+
+class Login(BaseTable):
+    """The email's uniqueness claim within a namespace, and the credentials sign-in needs.
+
+    Key: ``<namespace>#<email>``. Created in the same transaction as the customer with
+    ``attribute_not_exists`` (or an expired pending claim), so one email has one account.
+    ``status`` and ``session_epoch`` mirror the customer's and are written together.
+    """
+
+    TABLE_SUFFIX = "logins"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    login_key = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    password_hash = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    session_epoch = NumberAttribute(default=0)
+    failed_signins = NumberAttribute(default=0)
+    locked_until = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    expiry_index = ExpiryIndex()
+
+
+class Session(BaseTable):
+    """A sign-in session: the refresh token is ``<session_id>.<secret>``, the secret hashed."""
+
+    TABLE_SUFFIX = "sessions"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    session_id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute()
+    refresh_hash = UnicodeAttribute()
+    previous_refresh_hash = UnicodeAttribute(null=True)
+    epoch = NumberAttribute()
+    created_at = NumberAttribute()
+    refreshed_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute()
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    expiry_index = ExpiryIndex()
+
+
+class StaffKeyKindIndex(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class StaffKey(BaseTable):
+    """A staff API key, found by the SHA-256 of the presented secret."""
+
+    TABLE_SUFFIX = "staff-keys"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    key_hash = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute()  # public handle for listing and revoking
+    kind = UnicodeAttribute(default="staff_key")
+    name = UnicodeAttribute()
+    created_at = NumberAttribute()
+    revoked_at = NumberAttribute(null=True)
+
+    by_kind = StaffKeyKindIndex()
+
+
+class Activity(BaseTable):
+    """A customer's account activity, newest first by ``at``."""
+
+    TABLE_SUFFIX = "activity"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)  # "<epoch ms, 13 digits>#<random>": sorts by time
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()  # "customer", "staff:<key id>" or "system"
+    detail = UnicodeAttribute(null=True)  # JSON, nothing secret
+    expires_at = NumberAttribute()

@@ -1,0 +1,57 @@
+"""Sessions: start (with the login's counters reset), rotate the refresh token, end."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.identity.models import Session
+from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.transactions import Step, run
+
+
+def save_step(session: Session) -> tuple[str, Step]:
+    return ("session", lambda tx: tx.save(session, condition=Session.session_id.does_not_exist()))
+
+
+@translated
+def start(session: Session, *extra: tuple[str, Step]) -> None:
+    """Write a new session with ``extra`` steps (its activity, a login update) in one transaction."""
+    run([save_step(session), *extra])
+
+
+@translated
+def rotate(session_id: str, old_hash: str, new_hash: str, now: int) -> Session | None:
+    """Swap the refresh hash if ``old_hash`` is current and the session live; else None."""
+    session = Session(session_id)
+    try:
+        session.update(
+            actions=[
+                Session.previous_refresh_hash.set(old_hash),
+                Session.refresh_hash.set(new_hash),
+                Session.refreshed_at.set(now),
+            ],
+            condition=(Session.refresh_hash == old_hash) & (Session.expires_at > now),
+        )
+    except UpdateError as e:
+        if error_code(e) == "ConditionalCheckFailedException":
+            return None
+        raise
+    return session
+
+
+@translated
+def get(session_id: str) -> Session | None:
+    try:
+        return Session.get(session_id, consistent_read=True)
+    except Session.DoesNotExist:
+        return None
+
+
+@translated
+def end(session_id: str, customer_id: str) -> None:
+    """Delete the session if it is this customer's (idempotent)."""
+    try:
+        Session(session_id).delete(condition=Session.customer_id == customer_id)
+    except DeleteError as e:
+        if error_code(e) != "ConditionalCheckFailedException":
+            raise

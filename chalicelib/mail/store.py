@@ -1,0 +1,80 @@
+"""Outbox items: claim, mark sent, record failure, find what is due (sparse ``due`` index)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+
+from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.mail.models import OutboxMessage
+
+
+@translated
+def claim(message_id: str, now: int, lease_until: int) -> OutboxMessage | None:
+    """Take a lease on a pending message; None when it is not ours to send."""
+    message = OutboxMessage(message_id)
+    condition = (OutboxMessage.status == "pending") & (
+        OutboxMessage.lease_until.does_not_exist() | (OutboxMessage.lease_until < now)
+    )
+    try:
+        message.update(
+            actions=[OutboxMessage.lease_until.set(lease_until), OutboxMessage.attempts.add(1)],
+            condition=condition,
+        )
+    except UpdateError as e:
+        if error_code(e) == "ConditionalCheckFailedException":
+            return None
+        raise
+    return message
+
+
+@translated
+def mark_sent(message_id: str, ses_message_id: str, now: int) -> None:
+    try:
+        OutboxMessage(message_id).update(
+            actions=[
+                OutboxMessage.status.set("sent"),
+                OutboxMessage.sent_at.set(now),
+                OutboxMessage.ses_message_id.set(ses_message_id),
+                OutboxMessage.due_shard.remove(),
+                OutboxMessage.payload.remove(),
+                OutboxMessage.lease_until.remove(),
+            ],
+            condition=OutboxMessage.status == "pending",
+        )
+    except UpdateError as e:
+        if error_code(e) != "ConditionalCheckFailedException":
+            raise
+
+
+@translated
+def record_failure(message_id: str, attempts: int, error: str, retry_at: int, *, dead: bool) -> None:
+    actions: list[Action] = [
+        OutboxMessage.attempts.set(attempts),
+        OutboxMessage.last_error.set(error[:500]),
+        OutboxMessage.lease_until.remove(),
+    ]
+    if dead:
+        actions += [OutboxMessage.status.set("dead"), OutboxMessage.due_shard.remove()]
+    else:
+        actions.append(OutboxMessage.next_attempt_at.set(retry_at))
+    try:
+        OutboxMessage(message_id).update(actions=actions, condition=OutboxMessage.status == "pending")
+    except UpdateError as e:
+        if error_code(e) != "ConditionalCheckFailedException":
+            raise
+
+
+@translated
+def due(shard: str, now: int, limit: int) -> list[str]:
+    """Ids of pending messages in ``shard`` whose next attempt time has come, oldest first."""
+    query = OutboxMessage.due_index.query(shard, OutboxMessage.next_attempt_at <= now, limit=limit)
+    return [item.message_id for item in query]
+
+
+@translated
+def get(message_id: str) -> OutboxMessage | None:
+    try:
+        return OutboxMessage.get(message_id, consistent_read=True)
+    except OutboxMessage.DoesNotExist:
+        return None

@@ -1,0 +1,63 @@
+"""A page of a customer's documents: one ``Query`` on ``by_date`` or ``by_type``, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.checkout import Document
+from chalicelib.kernel.cursors import cursor_checked, decode, encode
+from chalicelib.kernel.dynamo import translated
+
+DATE_KEYS = frozenset({"customer_id", "document_id", "date_key"})
+TYPE_KEYS = frozenset({"customer_id", "document_id", "type_date_key"})
+
+
+@translated
+def page(
+    customer_id: str,
+    doc_type: str | None,
+    dates: tuple[str, str],
+    *,
+    status: str | None,
+    hidden: list[str],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Document], str | None]:
+    """``Limit`` caps the items DynamoDB reads, so a page never reads more than ``limit``."""
+    low, high = dates
+    filters: Condition | None = None
+    if status is not None:
+        filters = Document.status == status
+    if hidden and doc_type is None:
+        visible = ~Document.type.is_in(*hidden)
+        filters = visible if filters is None else filters & visible
+    index: Any
+    if doc_type is None:
+        index, key_condition, keys = Document.by_date, Document.date_key.between(low, high), DATE_KEYS
+    else:
+        prefix = f"{doc_type}#"
+        index, keys = Document.by_type, TYPE_KEYS
+        key_condition = Document.type_date_key.between(prefix + low, prefix + high)
+    query = index.query(
+        customer_id,
+        key_condition,
+        filter_condition=filters,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode(cursor, keys),
+    )
+    with cursor_checked(cursor):
+        raw = next(query.page_iter)  # exactly one Query: never more items read than ``limit``
+    items = [Document.from_raw_data(item) for item in raw.get("Items", [])]
+    return items, encode(raw.get("LastEvaluatedKey"))
+
+
+@translated
+def get(customer_id: str, document_id: str) -> Document | None:
+    try:
+        return Document.get(customer_id, document_id)
+    except Document.DoesNotExist:
+        return None
