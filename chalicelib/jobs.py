@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from chalicelib.cleanup import service as cleanup
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.observability import flush_metrics, logger
+from chalicelib.kernel.workers import each_item, stream_records
 from chalicelib.mail import outbox
 
 
@@ -20,17 +22,19 @@ def sweep_outbox() -> dict[str, int]:
 
 
 def send_from_stream(event: dict[str, Any]) -> dict[str, int]:
-    """Send each message just inserted in the outbox (DynamoDB stream, KEYS_ONLY)."""
+    """Send each message just inserted in the outbox (DynamoDB stream, KEYS_ONLY).
+
+    A record that cannot be read or worked is logged and skipped (the sweeper still has
+    the message); a busy database fails the batch, which the stream retries."""
     c = get_container()
-    outcomes: dict[str, int] = {}
-    for record in event.get("Records", []):
+    outcomes: Counter[str] = Counter()
+    for record in stream_records(event):
         if record.get("eventName") != "INSERT":
             continue
-        message_id = record["dynamodb"]["Keys"]["message_id"]["S"]
-        outcome = outbox.deliver(c, message_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        with each_item("outbox_sender", str(record.get("eventID")), outcomes):
+            outcomes[outbox.deliver(c, record["dynamodb"]["Keys"]["message_id"]["S"])] += 1
     flush_metrics()
-    return outcomes
+    return dict(outcomes)
 
 
 INVITATION_WORKER_BUDGET = 50.0  # seconds of a run (the function's timeout is 60 s)

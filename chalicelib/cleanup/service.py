@@ -24,6 +24,7 @@ from chalicelib.kernel.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.models import BaseTable, Token
 from chalicelib.kernel.observability import metric
+from chalicelib.kernel.workers import each_item, stream_records
 from chalicelib.mail import OutboxMessage
 
 if TYPE_CHECKING:
@@ -45,12 +46,14 @@ class Report:
     def __init__(self, dry_run: bool) -> None:
         self.dry_run = dry_run
         self.removed: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()  # poison items, left for a later run (or TTL)
         self.read = 0
         self.complete = True
 
     def as_dict(self) -> dict[str, Any]:
         key = "would_remove" if self.dry_run else "removed"
-        return {key: dict(self.removed), "items_read": self.read, "complete": self.complete}
+        poison = {"poison": self.skipped["poison"]} if self.skipped else {}
+        return {key: dict(self.removed), "items_read": self.read, "complete": self.complete, **poison}
 
 
 def buckets(now: float) -> list[str]:
@@ -86,13 +89,16 @@ def _done(report: Report) -> dict[str, Any]:
 
 
 def _remove(c: Container, kind: str, page: list[Any], now: int, report: Report) -> None:
+    """Remove one page; an item that fails for its own reasons is skipped (``poison``)."""
     if kind == "customers":
         for customer in page:
-            _remove_customer(customer, now, report)
+            with each_item("cleanup", customer.customer_id, report.skipped):
+                _remove_customer(customer, now, report)
     elif kind == "logins":
         for login in page:
-            if report.dry_run or store.delete_if_expired(Login(login.login_key), now):
-                report.removed["logins"] += 1
+            with each_item("cleanup", "login", report.skipped):
+                if report.dry_run or store.delete_if_expired(Login(login.login_key), now):
+                    report.removed["logins"] += 1
     elif page:
         if not report.dry_run:
             store.delete_batch(page)
@@ -152,12 +158,14 @@ def removed_by_ttl(record: dict[str, Any]) -> bool:
     return record.get("eventName") == "REMOVE" and identity.get("principalId") == "dynamodb.amazonaws.com"
 
 
-def children_of_removed(event: dict[str, Any]) -> dict[str, int]:
-    """Customers stream: a customer removed by TTL before the cleanup came loses its documents."""
-    removed = 0
-    for record in event.get("Records", []):
+def children_of_removed(event: Any) -> dict[str, int]:
+    """Customers stream: a customer removed by TTL before the cleanup came loses its documents.
+    A record that cannot be read or worked is logged and skipped."""
+    outcomes: Counter[str] = Counter(documents=0)
+    for record in stream_records(event):
         if removed_by_ttl(record):
-            removed += remove_documents(record["dynamodb"]["Keys"]["customer_id"]["S"])
-    if removed:
-        metric("CleanupRemoved_orphan_documents", removed)
-    return {"documents": removed}
+            with each_item("customer_removed", str(record.get("eventID")), outcomes):
+                outcomes["documents"] += remove_documents(record["dynamodb"]["Keys"]["customer_id"]["S"])
+    if outcomes["documents"]:
+        metric("CleanupRemoved_orphan_documents", outcomes["documents"])
+    return dict(outcomes)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.observability import logger, mask_email, metric
 from chalicelib.kernel.security import new_id
 from chalicelib.kernel.settings import MailDispatch
+from chalicelib.kernel.workers import each_item
 from chalicelib.mail import store
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.sender import Envelope, SendFailed, send_email
@@ -123,9 +125,9 @@ def _failed(message_id: str, attempts: int, error: str, now: int, *, dead: bool)
 def sweep(c: Container, limit: int = 200) -> dict[str, int]:
     """Retry every pending message whose time has come, at most ``limit`` per run."""
     now = int(c.clock.now())
-    outcomes: dict[str, int] = {}
+    outcomes: Counter[str] = Counter()
     for shard in range(SHARDS):
         for message_id in store.due(f"due#{shard}", now, limit):
-            outcome = deliver(c, message_id)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+            with each_item("outbox_sweeper", message_id, outcomes):
+                outcomes[deliver(c, message_id)] += 1
+    return dict(outcomes)
