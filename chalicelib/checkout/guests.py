@@ -26,6 +26,7 @@ from chalicelib.kernel.errors import (
     NotAuthenticated,
 )
 from chalicelib.kernel.i18n import negotiate
+from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.models import Token, is_live
 from chalicelib.kernel.settings import CheckoutMode, ShopAccess
 from chalicelib.kernel.tokens import new_token
@@ -83,7 +84,7 @@ def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) ->
         identity.signup(c, signup, customer_id=customer_id, extra=extra)
     except IdempotentReplay:
         assert idem is not None
-        return identity.replay(c, idem)
+        return replay(c, idem)
     return answer
 
 
@@ -94,7 +95,7 @@ def _idempotency_id(c: Container, key: str) -> str:
 def _idempotency(c: Container, key: str | None, data: GuestIn, answer: dict[str, Any]) -> Any:
     """The checkout's idempotency record (never the password, never a link)."""
     fingerprint = {"email": data.email, "name": data.name, "order": data.order and data.order.document_id}
-    return identity.idempotency_record(c, "checkout", key, fingerprint, answer, 201)
+    return idempotency_record(c, "checkout", key, fingerprint, answer, 201)
 
 
 def _replayed(c: Container, stored: Any) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
         identity.run_create(steps, outbox)
     except IdempotentReplay:
         assert idem is not None
-        identity.replay(c, idem)  # refuses a different request under the same key
+        replay(c, idem)  # refuses a different request under the same key
         return _replayed(c, idempotency_store.get(idem.idempotency_key, now))
     after_commit(c, envelopes)
     if register:

@@ -5,7 +5,7 @@ This module is the feature's public surface: other features use the names below 
 """
 
 from chalicelib.identity import activity
-from chalicelib.identity.accounts import idempotency_record, replay, signup, verify_link
+from chalicelib.identity.accounts import signup, verify_link
 from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey
 from chalicelib.identity.schemas import SignupIn
 from chalicelib.identity.session_store import save_step
@@ -47,11 +47,9 @@ __all__ = [
     "customer_view",
     "get_customer",
     "get_login",
-    "idempotency_record",
     "idempotency_steps",
     "login_key",
     "new_session",
-    "replay",
     "run_create",
     "save_step",
     "signup",

@@ -6,8 +6,6 @@ has an account: an existing owner gets an email instead (SPEC §4, enumeration).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,10 +22,8 @@ from chalicelib.identity.sessions import (
     token_pair,
 )
 from chalicelib.identity.store import EmailTaken, IdempotentReplay
-from chalicelib.kernel import idempotency as idempotency_store
 from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.errors import (
-    IdempotencyConflict,
     InvalidState,
     InvalidToken,
     NotFound,
@@ -35,13 +31,14 @@ from chalicelib.kernel.errors import (
     SignupClosed,
 )
 from chalicelib.kernel.i18n import negotiate
-from chalicelib.kernel.models import IdempotencyRecord, Token, is_live
+from chalicelib.kernel.idempotency import idempotency_record, replay
+from chalicelib.kernel.models import Token, is_live
 from chalicelib.kernel.observability import metric
 from chalicelib.kernel.security import AccessClaims, check_password_policy, hash_password
 from chalicelib.kernel.settings import SignupMode
 from chalicelib.kernel.tokens import live_token, new_token
 from chalicelib.kernel.transactions import Step
-from chalicelib.mail import Envelope, OutboxMessage, after_commit, compose
+from chalicelib.mail import Envelope, OutboxMessage, after_commit, compose, defer, task
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
@@ -54,7 +51,6 @@ FORGOT_ACCEPTED = {
     "status": "accepted",
     "message": "If an account uses this address, we sent it a link to reset the password.",
 }
-IDEMPOTENCY_SECONDS = 86400
 
 
 def _mail(
@@ -62,37 +58,6 @@ def _mail(
 ) -> tuple[OutboxMessage, Envelope]:
     values = {"name": name, "website": c.settings.WEBSITE_ID, **context}
     return compose(c, template, to, language, values)
-
-
-def idempotency_record(
-    c: Container,
-    operation: str,
-    key: str | None,
-    fingerprint: dict[str, Any],
-    response: dict[str, Any],
-    status: int,
-) -> IdempotencyRecord | None:
-    if key is None:
-        return None
-    now = int(c.clock.now())
-    digest = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
-    return IdempotencyRecord(
-        f"{c.settings.WEBSITE_ID}#{operation}#{key}",
-        request_hash=digest,
-        status_code=status,
-        response=json.dumps(response),
-        expires_at=now + IDEMPOTENCY_SECONDS,
-    )
-
-
-def replay(c: Container, record: IdempotencyRecord) -> dict[str, Any]:
-    stored = idempotency_store.get(record.idempotency_key, int(c.clock.now()))
-    if stored is None:
-        raise ServiceUnavailable("The earlier request with this Idempotency-Key is settling; retry.")
-    if stored.request_hash != record.request_hash:
-        raise IdempotencyConflict()
-    answer: dict[str, Any] = json.loads(stored.response)
-    return answer
 
 
 def signup(
@@ -103,28 +68,51 @@ def signup(
     customer_id: str | None = None,
     extra: Sequence[tuple[str, Step]] = (),
 ) -> dict[str, Any]:
-    """Sign up; ``extra`` steps (e.g. a checkout's order) join the account's transaction,
-    and then a taken address raises ``EmailTaken`` for the caller to handle."""
+    """Sign up. The request hashes the password and writes one task, whatever the address
+    (the ``signup`` task creates the account, or refreshes an unverified one, or tells the
+    owner by email). With ``extra`` steps (a checkout's order) the account is created now,
+    in their transaction, and a taken address raises ``EmailTaken`` for the caller."""
     s = c.settings
     if s.SIGNUP_MODE is SignupMode.INVITATION:
         raise SignupClosed()
     password = check_password_policy(data.password, email=data.email)
     language = negotiate([data.locale], s.DEFAULT_LOCALE)
-    fingerprint = {"email": data.email, "name": data.name, "locale": language, "nl": data.newsletter}
-    idem = idempotency_record(c, "signup", idempotency_key, fingerprint, SIGNUP_ACCEPTED, 202)
-    password_hash = hash_password(c.hasher, password)
-    now = int(c.clock.now())
+    details = {"email": data.email, "name": data.name, "locale": language, "newsletter": data.newsletter}
+    idem = idempotency_record(c, "signup", idempotency_key, details, SIGNUP_ACCEPTED, 202)
+    details["password_hash"] = hash_password(c.hasher, password)
+    if extra:
+        after_commit(c, [create_signup(c, details, customer_id=customer_id, extra=extra)])
+        return SIGNUP_ACCEPTED
+    message, envelope = defer(c, "signup", details)
+    try:
+        store.queue_emails([message], idem, int(c.clock.now()))
+    except IdempotentReplay:
+        assert idem is not None
+        return replay(c, idem)
+    after_commit(c, [envelope])
+    return SIGNUP_ACCEPTED
+
+
+def create_signup(
+    c: Container,
+    details: dict[str, Any],
+    *,
+    customer_id: str | None = None,
+    extra: Sequence[tuple[str, Step]],
+) -> Envelope:
+    """A pending account, its email claim and its verify link in one transaction with ``extra``."""
+    s, now = c.settings, int(c.clock.now())
     expires = now + s.SIGNUP_PENDING_DAYS * 86400
     bucket = expiry_bucket(expires)
-    key = login_key(c, data.email)
+    key = login_key(c, details["email"])
     customer = Customer(
         customer_id or f"cus_{secrets.token_hex(12)}",
         namespace=s.account_namespace,
         website_id=s.WEBSITE_ID,
-        email=data.email,
-        name=data.name,
-        locale=language,
-        newsletter=data.newsletter,
+        email=details["email"],
+        name=details["name"],
+        locale=details["locale"],
+        newsletter=details["newsletter"],
         status="pending",
         session_epoch=0,
         created_at=now,
@@ -135,7 +123,7 @@ def signup(
     login = Login(
         key,
         customer_id=customer.customer_id,
-        password_hash=password_hash,
+        password_hash=details["password_hash"],
         status="pending",
         session_epoch=0,
         failed_signins=0,
@@ -143,23 +131,18 @@ def signup(
         expiry_bucket=bucket,
     )
     token, message, envelope = verify_link(c, customer, key, version=1)
+    store.create_signup(customer, login, token, [message], None, now, extra)
+    metric("SignUps")
+    return envelope
+
+
+@task("signup")
+def _signup_task(c: Container, details: dict[str, Any], done: tuple[str, Step]) -> list[Envelope]:
+    """The sign-up's work after the answer: the account, or an email to the address's owner."""
     try:
-        store.create_signup(customer, login, token, [message], idem, now, extra)
-        metric("SignUps")
-    except IdempotentReplay:
-        if idem is None:
-            raise  # the caller's own idempotency step (in ``extra``)
-        return replay(c, idem)
+        return [create_signup(c, details, extra=[done])]
     except EmailTaken:
-        if extra:
-            raise
-        try:
-            envelope = _signup_over_existing(c, data, key, password_hash, language, idem)
-        except IdempotentReplay:
-            assert idem is not None
-            return replay(c, idem)
-    after_commit(c, [envelope])
-    return SIGNUP_ACCEPTED
+        return [_signup_over_existing(c, details, done)]
 
 
 def verify_link(
@@ -175,11 +158,10 @@ def verify_link(
     return token, message, envelope
 
 
-def _signup_over_existing(
-    c: Container, data: SignupIn, key: str, password_hash: str, language: str, idem: IdempotencyRecord | None
-) -> Envelope:
+def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str, Step]) -> Envelope:
     """The address is taken: refresh an unverified sign-up, or tell the owner by email."""
     s, now = c.settings, int(c.clock.now())
+    key = login_key(c, details["email"])
     login = store.get_login(key)
     if login is None or not is_live(login, now):
         raise ServiceUnavailable("The address is changing state; retry.")
@@ -187,21 +169,24 @@ def _signup_over_existing(
         customer = store.get_customer(login.customer_id)
         if customer is None:
             raise ServiceUnavailable("The address is changing state; retry.")
-        customer.name, customer.locale, customer.newsletter = data.name, language, data.newsletter
+        customer.name, customer.locale = details["name"], details["locale"]
+        customer.newsletter = details["newsletter"]
         token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
-        store.replace_pending_signup(customer, key, password_hash, token, [message], idem, now)
+        store.replace_pending_signup(
+            customer, key, details["password_hash"], token, [message], None, now, done
+        )
         metric("SignUpsRepeated")
         return envelope
     message, envelope = _mail(
         c,
         "account_exists",
-        data.email,
-        language,
-        data.name,
+        details["email"],
+        details["locale"],
+        details["name"],
         signin_link=s.storefront(s.STOREFRONT_SIGNIN_PATH),
         forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
     )
-    store.queue_emails([message], idem, now)
+    store.queue_emails([message], None, now, done)
     metric("SignUpsForExistingEmail")
     return envelope
 
@@ -214,14 +199,25 @@ def verify_email(c: Container, secret: object) -> dict[str, Any]:
 
 
 def forgot_password(c: Container, data: ForgotIn) -> dict[str, Any]:
+    """One task write, whatever the address; the ``forgot_password`` task sends the link."""
+    message, envelope = defer(c, "forgot_password", {"email": data.email})
+    store.queue_emails([message], None, int(c.clock.now()))
+    after_commit(c, [envelope])
+    metric("PasswordResetsRequested")
+    return FORGOT_ACCEPTED
+
+
+@task("forgot_password")
+def _forgot_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> list[Envelope]:
+    """A reset link to the address, if an active or unverified account uses it."""
     s = c.settings
-    key = login_key(c, data.email)
+    key = login_key(c, data["email"])
     login = store.get_login(key)
     if login is None or not is_live(login, c.clock.now()) or login.status not in ("active", "pending"):
-        return FORGOT_ACCEPTED
+        return []
     customer = store.get_customer(login.customer_id)
     if customer is None:
-        return FORGOT_ACCEPTED
+        return []
     token, secret = new_token(c, "reset", customer, key, s.RESET_TOKEN_MINUTES * 60, version=None)
     message, envelope = _mail(
         c,
@@ -232,10 +228,8 @@ def forgot_password(c: Container, data: ForgotIn) -> dict[str, Any]:
         link=s.link("/password/reset", secret),
         minutes=s.RESET_TOKEN_MINUTES,
     )
-    store.issue_token(token, [message])
-    after_commit(c, [envelope])
-    metric("PasswordResetsRequested")
-    return FORGOT_ACCEPTED
+    store.issue_token(token, [message], done)
+    return [envelope]
 
 
 def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:

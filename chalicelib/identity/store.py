@@ -18,7 +18,7 @@ from chalicelib.kernel.dynamo import translated
 from chalicelib.kernel.errors import InvalidToken, StaleWrite
 from chalicelib.kernel.models import IdempotencyRecord, Token
 from chalicelib.kernel.transactions import Cancelled, Step, run
-from chalicelib.mail import OutboxMessage
+from chalicelib.mail import AlreadyDone, OutboxMessage
 
 CLEAR_EXPIRY = (Login.expires_at.remove(), Login.expiry_bucket.remove())
 
@@ -68,6 +68,8 @@ def _run_create(steps: list[tuple[str, Step]], outbox: Sequence[OutboxMessage]) 
     try:
         run(steps, outbox)
     except Cancelled as e:
+        if "task" in e.failed:  # a deferred task's earlier delivery did it
+            raise AlreadyDone() from e
         if "idempotency" in e.failed:
             raise IdempotentReplay() from e
         if "login" in e.failed:
@@ -104,6 +106,7 @@ def replace_pending_signup(
     outbox: Sequence[OutboxMessage],
     idempotency: IdempotencyRecord | None,
     now: int,
+    *extra: tuple[str, Step],
 ) -> None:
     """A new sign-up over an unverified one: new details and password, older links die.
 
@@ -132,13 +135,16 @@ def replace_pending_signup(
             ),
         ),
         ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
+        *extra,
     ]
     _run_create(steps + _idempotency_step(idempotency, now), outbox)
 
 
 @translated
-def queue_emails(outbox: Sequence[OutboxMessage], idempotency: IdempotencyRecord | None, now: int) -> None:
-    _run_create(_idempotency_step(idempotency, now), outbox)
+def queue_emails(
+    outbox: Sequence[OutboxMessage], idempotency: IdempotencyRecord | None, now: int, *extra: tuple[str, Step]
+) -> None:
+    _run_create([*extra, *_idempotency_step(idempotency, now)], outbox)
 
 
 def consume_step(token: Token, now: int) -> Step:
@@ -185,8 +191,10 @@ def complete_verification(token: Token, now: int) -> None:
 
 
 @translated
-def issue_token(token: Token, outbox: Sequence[OutboxMessage]) -> None:
-    run([("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist()))], outbox)
+def issue_token(token: Token, outbox: Sequence[OutboxMessage], *extra: tuple[str, Step]) -> None:
+    _run_create(
+        [("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())), *extra], outbox
+    )
 
 
 def credential_steps(

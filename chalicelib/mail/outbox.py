@@ -21,7 +21,7 @@ from chalicelib.kernel.observability import logger, mask_email, metric
 from chalicelib.kernel.security import new_id
 from chalicelib.kernel.settings import MailDispatch
 from chalicelib.kernel.workers import each_item
-from chalicelib.mail import store
+from chalicelib.mail import store, tasks
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.sender import Envelope, SendFailed, send_email
 
@@ -70,6 +70,11 @@ def compose(
     return item, envelope
 
 
+def defer(c: Container, name: str, data: dict[str, Any]) -> tuple[OutboxMessage, Envelope]:
+    """A task (see ``tasks``) to write in the caller's transaction, worked after the commit."""
+    return compose(c, f"{tasks.PREFIX}{name}", "", "", data)
+
+
 def open_payload(c: Container, message: OutboxMessage) -> Envelope:
     assert message.payload is not None
     data = bytes(message.payload)
@@ -101,6 +106,8 @@ def deliver(c: Container, message_id: str) -> str:
 
 
 def _attempt(c: Container, envelope: Envelope, attempts: int) -> str:
+    if tasks.is_task(envelope.template):
+        return _work(c, envelope, attempts)
     now = int(c.clock.now())
     try:
         ses_id = send_email(c, envelope)
@@ -113,6 +120,23 @@ def _attempt(c: Container, envelope: Envelope, attempts: int) -> str:
     metric("EmailsSent")
     logger.info("email sent", extra={"message_id": envelope.message_id, "template": envelope.template})
     return "sent"
+
+
+def _work(c: Container, envelope: Envelope, attempts: int) -> str:
+    """Work a task; the emails it queued leave right after (the sweeper retries them)."""
+    now = int(c.clock.now())
+    done = tasks.done_step(envelope.message_id, now)
+    try:
+        queued = tasks.handler_for(envelope.template)(c, envelope.context, done)
+    except tasks.AlreadyDone:
+        return "skipped"
+    except Exception as e:  # busy, or a bug: retried with backoff, then dead-lettered, never lost
+        logger.exception("task failed", extra={"message_id": envelope.message_id, "task": envelope.template})
+        return _failed(envelope.message_id, attempts, type(e).__name__, now, dead=attempts >= MAX_ATTEMPTS)
+    store.mark_sent(envelope.message_id, "task", now)  # a task that wrote nothing is done too
+    metric("TasksDone")
+    after_commit(c, queued)  # inline stages send now; elsewhere the outbox stream sends them
+    return "done"
 
 
 def _failed(message_id: str, attempts: int, error: str, now: int, *, dead: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from chalicelib import jobs
 from chalicelib.kernel.bootstrap import Container
@@ -17,6 +18,10 @@ def _only_message() -> OutboxMessage:
     messages = list(OutboxMessage.batch_get([m.message_id for m in _all()]))
     assert len(messages) == 1
     return messages[0]
+
+
+def _inserted(message_id: str) -> dict[str, Any]:
+    return {"Records": [{"eventName": "INSERT", "dynamodb": {"Keys": {"message_id": {"S": message_id}}}}]}
 
 
 def _all() -> list[OutboxMessage]:
@@ -71,11 +76,17 @@ def test_the_outbox_payload_is_encrypted_at_rest(api: Api, aws_hooks: Hooks) -> 
 def test_stream_mode_sends_from_the_outbox_stream_once(api: Api, configure: Callable[..., Container]) -> None:
     configure(MAIL_DISPATCH="stream")
     api.signup("ada@example.com")
-    assert mails_to("ada@example.com") == []  # the request only wrote the outbox
-    message_id = _only_message().message_id
-    event = {"Records": [{"eventName": "INSERT", "dynamodb": {"Keys": {"message_id": {"S": message_id}}}}]}
-    assert jobs.send_from_stream(event) == {"sent": 1}
-    assert jobs.send_from_stream(event) == {"skipped": 1}  # a redelivered record sends nothing
+    assert mails_to("ada@example.com") == []  # the request only wrote the outbox: the sign-up's task
+    task = _only_message()
+    assert task.template == "task:signup"
+    assert jobs.send_from_stream(_inserted(task.message_id)) == {"done": 1}  # the account, its email queued
+    assert jobs.send_from_stream(_inserted(task.message_id)) == {"skipped": 1}  # redelivered: done once
+    assert mails_to("ada@example.com") == []
+    (email,) = [m for m in _all() if m.message_id != task.message_id]
+    assert jobs.send_from_stream(_inserted(email.message_id)) == {"sent": 1}
+    assert jobs.send_from_stream(_inserted(email.message_id)) == {
+        "skipped": 1
+    }  # a redelivered record sends nothing
     assert len(mails_to("ada@example.com")) == 1
 
 
