@@ -11,8 +11,7 @@ as they do on a busy machine and a missing lock shows at once.
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -20,6 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.integration.conftest import REGION
+from tests.support import at_once
 
 THREADS = 25
 KEYS = 10  # contested keys per test: each gives the race another chance
@@ -46,26 +46,6 @@ def dynamodb() -> Any:
     return client
 
 
-def at_once(work: Callable[[int], Any]) -> list[Any]:
-    """``work(i)`` in THREADS threads released together; each result, or the exception raised."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as e:  # the test reports it
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def put(pk: str, owner: int, condition: str | None = None) -> dict[str, Any]:
     step: dict[str, Any] = {"TableName": TABLE, "Item": {"pk": {"S": pk}, "owner": {"N": str(owner)}}}
     if condition:
@@ -90,7 +70,7 @@ def test_one_of_concurrent_claims_of_a_key_wins(dynamodb: Any) -> None:
                     raise
         return won
 
-    results = at_once(claim_every_key)
+    results = at_once(claim_every_key, THREADS)
 
     assert [r for r in results if isinstance(r, Exception)] == []
     for key in range(KEYS):
@@ -123,7 +103,7 @@ def test_a_cancelled_transaction_leaves_concurrent_writes_alone(dynamodb: Any) -
                 if not (thread % 2 and cancelled(e)):
                     raise
 
-    errors = [r for r in at_once(write_own_items) if isinstance(r, Exception)]
+    errors = [r for r in at_once(write_own_items, THREADS) if isinstance(r, Exception)]
 
     stored = {item["pk"]["S"] for item in dynamodb.scan(TableName=TABLE)["Items"]}
     assert sorted(set(written) - stored) == [], "writes erased by a cancelled transaction"
