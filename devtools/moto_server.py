@@ -4,6 +4,8 @@
 until Ctrl-C; ``devtools.run_local`` starts it in a thread instead. Every request is
 handed to moto unchanged, except ``/_local/mail`` (local development only: the JSON
 list of the emails, newest first, each parsed by ``devtools.mailbox.parse_raw``).
+Each DynamoDB request is atomic, as on AWS (``devtools.atomic_dynamodb``): requests are
+served concurrently, but moto handles one DynamoDB request at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devtools import atomic_dynamodb
 from devtools.mailbox import parse_raw
 
 HOST = "127.0.0.1"
@@ -37,6 +40,7 @@ class MailboxApp:
     def __init__(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        atomic_dynamodb.install()  # moto alone lets concurrent DynamoDB requests interleave
         self.moto = DomainDispatcherApplication(create_backend_app)
         self._received_at: dict[str, float] = {}  # SES keeps no time: note when each first appears
         self._lock = threading.Lock()

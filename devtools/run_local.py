@@ -4,7 +4,8 @@
    thread of this process; one already running there (``python -m devtools.moto_server``)
    is reused, data and all;
 2. the local stage's tables, secret, sender identity and a staff key (``devtools.local_setup``);
-3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess;
+3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess, through
+   ``devtools.chalice_local`` so that concurrent connections are all accepted;
 4. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
    few minutes, as the schedules do on AWS.
 
@@ -20,9 +21,9 @@ config has the local URLs on the real port (``app.py`` and ``chalicelib`` are sy
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -120,11 +121,10 @@ def chalice_project(stage_env: dict[str, str], directory: Path) -> Path:
 
 
 def chalice_command() -> list[str]:
-    beside_python = Path(sys.executable).parent / "chalice"
-    found = str(beside_python) if beside_python.exists() else shutil.which("chalice")
-    if found is None:
+    """``chalice`` with a listen backlog for concurrent clients (``devtools.chalice_local``)."""
+    if importlib.util.find_spec("chalice") is None:
         raise StartupError("chalice is not installed; run `make install`")
-    return [found]
+    return [sys.executable, "-m", "devtools.chalice_local"]
 
 
 def start_chalice(project: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -132,7 +132,8 @@ def start_chalice(project: Path, port: int, env: dict[str, str]) -> subprocess.P
     command = [*chalice_command(), "--project-dir", str(project), "local", "--stage", STAGE]
     command += ["--host", HOST, "--port", str(port), "--no-autoreload"]
     # Its own session: Ctrl-C reaches only this process, which then stops chalice quietly.
-    return subprocess.Popen(command, env=env, start_new_session=True)
+    # From the repository, where ``devtools`` is importable; the app comes from ``project``.
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
 
 
 def wait_for_api(api_url: str, chalice: subprocess.Popen[bytes]) -> None:

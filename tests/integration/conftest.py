@@ -16,6 +16,7 @@ from app import app
 from chalicelib.kernel.bootstrap import Container, use_container
 from chalicelib.kernel.clock import ManualClock
 from chalicelib.tables import create_tables
+from devtools import atomic_dynamodb
 from devtools.mailbox import Mail, from_moto_backend
 from tests.aws_hooks import HOOKS, Hooks
 from tests.support import BASE_SETTINGS, MAIL_FROM, STRONG_PASSWORD, make_settings
@@ -27,6 +28,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def atomic_dynamodb_requests() -> None:
+    """Each DynamoDB request atomic in moto, as in DynamoDB: the local server does the same."""
+    atomic_dynamodb.install()
 
 
 @pytest.fixture(autouse=True)
