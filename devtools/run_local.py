@@ -6,7 +6,9 @@
 2. the local stage's tables, secret, sender identity and a staff key (``devtools.local_setup``);
 3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess, through
    ``devtools.chalice_local`` so that concurrent connections are all accepted;
-4. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
+4. the outbox table's stream (emails and deferred tasks) and the customers table's stream
+   handed to the same handlers as on AWS (``devtools.local_streams``);
+5. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
    few minutes, as the schedules do on AWS.
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
@@ -36,7 +38,16 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from devtools.local_setup import STAGE, SetupResult, local_environ, set_up, stage_settings, use_local_aws
+from devtools.local_setup import (
+    REGION,
+    STAGE,
+    SetupResult,
+    local_environ,
+    set_up,
+    stage_settings,
+    use_local_aws,
+)
+from devtools.local_streams import StreamReader
 from devtools.moto_server import HOST, MAIL_PATH, LocalAwsServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,6 +206,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     from chalicelib.mail.outbox import sweep
 
     container = Container(settings=load_settings(stage_env))
+    readers = start_stream_readers(container, stage_env)
     rounds = 0
     while chalice.poll() is None:
         time.sleep(SWEEP_SECONDS)
@@ -214,7 +226,29 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
         if outcomes:
             say(f"outbox sweep: {outcomes}")
             flush_metrics()
+        for reader in readers:
+            while reader.errors:
+                say(f"{reader.name} failed, the sweeper retries: {reader.errors.pop(0)}")
+    for reader in readers:
+        reader.stop()
     raise StartupError(f"chalice local stopped (exit code {chalice.returncode})")
+
+
+def start_stream_readers(container: Any, stage_env: dict[str, str]) -> list[StreamReader]:
+    """The outbox stream to its sender, the customers stream to ``customer_removed``."""
+    from chalicelib import jobs
+    from chalicelib.identity import Customer
+    from chalicelib.kernel.bootstrap import use_container
+    from chalicelib.mail import OutboxMessage
+
+    use_container(container)  # the handlers' get_container(): this stage's, as in its Lambdas
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    readers = [StreamReader(Customer.Meta.table_name, jobs.remove_children, REGION, endpoint)]
+    if stage_env.get("MAIL_DISPATCH") == "stream":
+        readers.append(StreamReader(OutboxMessage.Meta.table_name, jobs.send_from_stream, REGION, endpoint))
+    for reader in readers:
+        reader.start()
+    return readers
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> Any:
