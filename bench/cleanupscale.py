@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.awscalls import RECORDER, Call
+from bench.harness.awscalls import RECORDER, Call
 from bench.scenarios import BENCH_SETTINGS, PASSWORD, REGION, BenchError, World, expect
 
 LIVE_CUSTOMERS = 10_000
@@ -187,7 +187,7 @@ def _pass(label: str, work: Any) -> Pass:
 
 def measure(w: World, live: int = LIVE_CUSTOMERS) -> CleanupScale:
     """Set up, run the cleanup until complete, check what stayed; moto's query sped up meanwhile."""
-    from bench import motoquery
+    from bench.harness import moto_queries as motoquery
 
     motoquery.install()
     try:

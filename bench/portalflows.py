@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.awscalls import RECORDER, Call
+from bench.harness.awscalls import RECORDER, Call
 from bench.scenarios import Answer, BenchError, Result, World, expect
 
 DOCUMENTS = 5000
@@ -227,7 +227,7 @@ def _moto_items(table_name: str) -> int:
 
 def measure(w: World, staff_secret: str) -> Portal:
     """Set up, then measure the portal's reads, documents paging and writes."""
-    from bench import motoquery
+    from bench.harness import moto_queries as motoquery
 
     saved = [(c, c.settings) for c in (w.inline, w.stream)]
     for container, settings in saved:
@@ -518,7 +518,7 @@ def _walks(w: World, s: _Setup) -> _Walked:
 
 def _pages(w: World, s: _Setup, later_cursor: str) -> tuple[list[Page], Result]:
     """The pages of the paging table, each measured like any operation."""
-    from bench import motoquery
+    from bench.harness import moto_queries as motoquery
 
     gc.collect()
     gc.freeze()

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 
-from bench.awscalls import Call, Recorder, sequence
 from bench.cleanupscale import CleanupScale, Pass
 from bench.coldstart import ColdStart, imported_module
+from bench.harness.awscalls import Call, Recorder, sequence
 from bench.portalflows import LISTS_AT_CAPS, Portal
 from bench.portalflows import READ_KEYS as PORTAL_READ_KEYS
 from bench.portalflows import READ_OPERATIONS as PORTAL_READ_OPERATIONS

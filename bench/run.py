@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 # Before anything can create a botocore session: every client must carry the counter.
-from bench import awscalls
+from bench.harness import awscalls
 
 RECORDER = awscalls.install()
 

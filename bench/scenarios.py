@@ -27,7 +27,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from bench.awscalls import RECORDER, Call
+from bench.harness.awscalls import RECORDER, Call
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -213,7 +213,7 @@ class World:
         from moto import mock_aws
 
         from app import app
-        from bench import mototx
+        from bench.harness import moto_transactions as mototx
         from chalicelib.kernel.clock import ManualClock
         from chalicelib.tables import create_tables
 
@@ -235,7 +235,7 @@ class World:
         self.client = Client(app, stage_name="local", project_dir=str(_root()))
 
     def close(self) -> None:
-        from bench import mototx
+        from bench.harness import moto_transactions as mototx
         from chalicelib.kernel.bootstrap import use_container
 
         use_container(None)
