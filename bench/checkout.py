@@ -1,0 +1,253 @@
+"""Checkout: guest checkout, the documents feed, register later, merging a guest, shop access.
+
+``MAIL_DISPATCH=stream`` for the measured requests, ``inline`` for set-up whose email the
+bench must read (merge links from moto's SES). Each run gets fresh inputs prepared
+untimed: a new address to check out with, a guest and its register-later link, a guest
+holding ``MERGE_DOCUMENTS`` documents and the merge link its checkout sent the account's
+owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bench.harness.awscalls import sequence
+from bench.harness.operations import (
+    OPERATION,
+    READ_CALLS,
+    READS_BY_OPERATION,
+    STANDARD,
+    WRITE_CALLS,
+    WRITES_BY_OPERATION,
+    CallTarget,
+    notes,
+    operations_table,
+    target_column,
+)
+from bench.harness.sections import Bullets, Section
+from bench.harness.timing import Result
+from bench.harness.world import PASSWORD, Answer, BenchError, World, expect, settle
+
+MERGE_DOCUMENTS = 10  # documents a merged guest holds: its checkout's order and 9 more from the feed
+NEW_PASSWORD = "guest turned customer 77"
+
+
+def order(document_id: str, **fields: Any) -> dict[str, Any]:
+    """An order as the storefront sends it at checkout (three lines, totals)."""
+    lines = [
+        {"line_id": str(n), "sku": f"SKU-{n}", "name": f"Item {n}", "quantity": n, "unit_price": 9.5}
+        for n in (1, 2, 3)
+    ]
+    return {
+        "document_id": document_id,
+        "type": "order",
+        "status": "open",
+        "date": "2026-11-20",
+        "currency": "EUR",
+        "number": document_id,
+        "totals": {"net": 57.0, "tax": 11.4, "gross": 68.4},
+        "lines": lines,
+        **fields,
+    }
+
+
+def checkout_body(email: str, document_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "email": email,
+        "name": "Gus Guest",
+        "phone": "+33 1 23 45 67 89",
+        "address": {"line1": "1 rue de la Paix", "city": "Lyon", "postal_code": "69001", "country": "FR"},
+        "order": order(document_id),
+        **extra,
+    }
+
+
+def token_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["token"][0]
+
+
+def answers(code: int, /, **fields: Any) -> Callable[[Answer], None]:
+    """``expect(code)``, and these fields in the JSON answer."""
+
+    def check(answer: Answer) -> None:
+        expect(code)(answer)
+        body = answer.json_body
+        wrong = {k: body.get(k) for k, v in fields.items() if body.get(k) != v}
+        if wrong:
+            raise BenchError(f"expected {fields}, got {wrong} in {body}")
+
+    return check
+
+
+def measure(w: World) -> list[Result]:
+    say, total, staff_secret = w.say, w.total, w.staff_secret
+    owner_email, merger_email = "bench-owner@example.com", "bench-mia@example.com"
+
+    say(
+        f"set-up: {total} guests to register, {total} guests of {MERGE_DOCUMENTS} documents "
+        "to merge (merge links read from moto's SES)"
+    )
+    w.use(w.inline)
+    w.verified_account(owner_email)
+    mia = w.verified_account(merger_email)
+    merge_tokens = []
+    for i in range(total):
+        answer = w.send("POST", "/guests", checkout_body(merger_email, f"SO-M{i}-0"))
+        answers(201, kind="guest")(answer)
+        if "register_later_url" in answer.json_body:
+            raise BenchError("a checkout with an account's address offered register-later")
+        merge_tokens.append(w.token_in_mail(merger_email, "/merge?token="))
+        guest_id = answer.json_body["customer_id"]
+        for n in range(1, MERGE_DOCUMENTS):
+            kind = ("invoice", "payment", "order")[n % 3]
+            document = order(f"SO-M{i}-{n}", type=kind, status="completed")
+            expect(200)(w.send("POST", f"/admin/customers/{guest_id}/documents", document, staff_secret))
+
+    w.use(w.stream)
+    register_tokens = []
+    for i in range(total):
+        answer = w.send("POST", "/guests", checkout_body(f"bench-later-{i}@example.com", f"SO-R{i}"))
+        answers(201, kind="guest")(answer)
+        register_tokens.append(token_of(answer.json_body["register_later_url"]))
+    feed_guest = w.send("POST", "/guests", checkout_body("bench-feed@example.com", "SO-F"))
+    answers(201, kind="guest")(feed_guest)
+    feed_guest_id = feed_guest.json_body["customer_id"]
+    signed_in = w.sign_in(owner_email)["access_token"]
+
+    def offered(answer: Answer) -> None:
+        answers(201, kind="guest")(answer)
+        if "register_later_url" in answer.json_body:
+            raise BenchError("a checkout with an account's address offered register-later")
+
+    settle()
+    return [
+        w.measure(
+            "guest_checkout",
+            "POST /guests (guest checkout with an order)",
+            lambda i: w.prepared(
+                "POST", "/guests", checkout_body(f"bench-guest-{i}@example.com", f"SO-G{i}")
+            ),
+            answers(201, kind="guest"),
+            note=(
+                "a new address: the login-claim read finds no account, so the answer carries a "
+                "register-later link; guest, order and link token in one transaction"
+            ),
+        ),
+        w.measure(
+            "guest_checkout_offer",
+            "POST /guests (address of an account: merge offer)",
+            lambda i: w.prepared("POST", "/guests", checkout_body(owner_email, f"SO-O{i}")),
+            offered,
+            note=(
+                "the address has an active account: its customer is read too, and the merge offer "
+                "(token, activity, outbox email) joins the guest's transaction"
+            ),
+        ),
+        w.measure(
+            "guest_account",
+            "POST /guests (create_account, new email, stream)",
+            lambda i: w.prepared(
+                "POST",
+                "/guests",
+                checkout_body(
+                    f"bench-buyer-{i}@example.com", f"SO-A{i}", create_account={"password": PASSWORD}
+                ),
+            ),
+            answers(201, kind="account", status="pending"),
+            note="a pending account with the order; its verify email leaves through the outbox stream",
+        ),
+        w.measure(
+            "document",
+            "POST /admin/customers/{id}/documents (guest)",
+            lambda i: w.prepared(
+                "POST",
+                f"/admin/customers/{feed_guest_id}/documents",
+                order(f"SO-F{i}", type="invoice", status="completed"),
+                staff_secret,
+            ),
+            answers(200, customer_id=feed_guest_id),
+            note=(
+                "a new invoice for a guest, with a staff key: the authorizer's staff-key lookup, the "
+                "customer read, then document and guest expiry restart in one transaction"
+            ),
+        ),
+        w.measure(
+            "register",
+            "POST /register (JSON, register later)",
+            lambda i: w.prepared(
+                "POST", "/register", {"token": register_tokens[i], "password": NEW_PASSWORD}
+            ),
+            answers(202, status="verification_sent"),
+            note=(
+                "a fresh guest per run: the guest becomes a pending account with its login claim; "
+                "the verify email leaves through the outbox stream"
+            ),
+        ),
+        w.measure(
+            "merge",
+            f"POST /me/merges ({MERGE_DOCUMENTS} documents)",
+            lambda i: w.prepared("POST", "/me/merges", {"token": merge_tokens[i]}, mia["access_token"]),
+            answers(200, status="merged", documents_moved=MERGE_DOCUMENTS),
+            note=(
+                f"a fresh guest per run holding {MERGE_DOCUMENTS} documents, merged by the signed-in "
+                "owner: start, documents moved a page at a time (put + delete each), guest archived"
+            ),
+        ),
+        w.measure(
+            "shop_anonymous",
+            "GET /shop/access (no token)",
+            lambda i: w.prepared("GET", "/shop/access"),
+            answers(200, signed_in=False, shop_visible=True),
+        ),
+        w.measure(
+            "shop_signed_in",
+            "GET /shop/access (signed in)",
+            lambda i: w.prepared("GET", "/shop/access", token=signed_in),
+            answers(200, signed_in=True, shop_visible=True),
+            note="SHOP_ACCESS=public; the access token is checked and the customer read",
+        ),
+    ]
+
+
+def _writes_and_reads(target: CallTarget, found: list[Result]) -> str:
+    """``1 write (TransactWriteItems[3]), 1 read (GetItem)`` per operation, ``; ``-joined."""
+
+    def one(r: Result) -> str:
+        writes, reads = r.writes(), r.reads()
+        read_part = f"{len(reads)} read ({sequence(reads, 'dynamodb')})" if reads else "0 read"
+        return f"{len(writes)} write ({sequence(writes, 'dynamodb') or '—'}), {read_part}"
+
+    return "; ".join(one(r) for r in found)
+
+
+TARGETS = (
+    CallTarget(
+        "Guest checkout: 1 DynamoDB write call",
+        ("guest_checkout", "guest_checkout_offer"),
+        "= 1 write",
+        lambda n: n == 1,
+        count=lambda r: len(r.writes()),
+        describe=_writes_and_reads,
+    ),
+)
+SPLIT = (OPERATION, WRITE_CALLS, WRITES_BY_OPERATION, READ_CALLS, READS_BY_OPERATION)
+
+
+def sections(results: list[Result]) -> list[Section]:
+    return [
+        Section(
+            "Checkout: guests, documents, register later, merge",
+            [
+                operations_table(results, [*STANDARD, target_column(TARGETS)]),
+                Bullets(notes(results)),
+                "The same operations, writes apart from reads. Write operations: `PutItem`, "
+                "`UpdateItem`, `DeleteItem`, `BatchWriteItem`, `TransactWriteItems`; everything else "
+                "is a read. `MAIL_DISPATCH=stream`: an email (merge offer, verify link) is an outbox "
+                "item inside the request's transaction, sent afterwards by the stream's Lambda.",
+                operations_table(results, SPLIT),
+            ],
+            verdicts=[t.verdict(results) for t in TARGETS],
+        )
+    ]
