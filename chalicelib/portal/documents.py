@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.checkout import Document
 from chalicelib.kernel.clock import iso
+from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.errors import ValidationFailed
 from chalicelib.kernel.security import AccessClaims
 from chalicelib.portal import documents_store as store
@@ -67,6 +68,7 @@ def listing(c: Container, claims: AccessClaims, query: dict[str, str]) -> dict[s
         hidden=[t for t in ("quotation", "order", "invoice", "subscription", "payment") if t not in shown],
         limit=limit,
         cursor=query.get("cursor"),
+        sealed=seal(c, "documents", claims.customer_id, doc_type or ""),
     )
     return {"documents": [view(d) for d in items], "next_cursor": cursor}
 
