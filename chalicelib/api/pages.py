@@ -120,7 +120,7 @@ def verify_form_post() -> Response:
 def reset_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
-    token = live_token(c, secret, "reset")
+    token, _ = accounts.reset_link(c, secret)
     language = _language(c, request, token.locale)
     return _page("reset", language, token=secret, email=token_email(token), error=None)
 
