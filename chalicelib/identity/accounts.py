@@ -282,8 +282,8 @@ def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) 
     """Change with the current password; every session ends and this caller gets a new one."""
     customer = current_customer(c, claims)
     key = customer.login_key
-    confirm_password(c, customer, data.current_password)
     password = check_password_policy(data.new_password, email=customer.email)
+    confirm_password(c, customer, data.current_password, clear=False)  # credential_steps clears
     new_hash = hash_password(c.hasher, password)
     session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch) + 1)
     message, envelope = _password_changed_mail(c, customer)

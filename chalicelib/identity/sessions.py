@@ -132,10 +132,11 @@ def check_password(
     return login
 
 
-def confirm_password(c: Container, customer: Customer, password: str) -> Login:
-    """A signed-in customer's password, asked again before a sensitive change (throttled)."""
+def confirm_password(c: Container, customer: Customer, password: str, *, clear: bool = True) -> Login:
+    """A signed-in customer's password, asked again before a sensitive change (throttled);
+    ``clear=False`` when the change itself clears the count (a new password does)."""
     try:
-        return check_password(c, customer.login_key, password, record=True)
+        return check_password(c, customer.login_key, password, clear=clear, record=True)
     except InvalidCredentials as e:
         raise WrongPassword() from e
 

@@ -130,3 +130,12 @@ def test_a_password_change_kills_the_reset_links_sent_before(api: Api) -> None:
         ).status_code
         == 200
     )
+
+
+def test_a_refused_new_password_does_not_count_as_a_failed_attempt(api: Api) -> None:
+    pair = api.verified_account("ada@example.com")
+    for _ in range(6):
+        body = {"current_password": STRONG_PASSWORD, "new_password": "password123"}
+        answer = api.call("POST", "/me/password", body, token=pair["access_token"])
+        assert answer.json_body["error"]["code"] == "weak_password"
+    assert api.sign_in("ada@example.com").status_code == 200
