@@ -4,7 +4,8 @@ Chalice reads the policy as static JSON, so ARNs cannot name the account: region
 account are ``*``, everything else is exact (each table, index, stream, secret, identity
 and log group by name). No ``Scan``, no batch or table-management actions: the code
 reads by key and queries indexes; ``TransactWriteItems`` is authorised per item by
-``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``.
+``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``, ``TransactGetItems`` (the
+session check) by ``GetItem``.
 """
 
 from __future__ import annotations

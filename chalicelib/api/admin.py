@@ -54,7 +54,7 @@ def _actor() -> str:
 def customer_activity(customer_id: str) -> dict[str, Any]:
     c = get_container()
     accounts.get_for_staff(c, customer_id)
-    items, cursor = activity.page(customer_id, query_param(bp.current_request, "cursor"), 50)
+    items, cursor = activity.page(c, customer_id, query_param(bp.current_request, "cursor"), 50)
     return {"activity": [activity.view(i) for i in items], "next_cursor": cursor}
 
 

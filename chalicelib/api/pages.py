@@ -13,7 +13,6 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import identity
 from chalicelib.api.http import FORM, endpoint, form_body
 from chalicelib.checkout import merges, registration
 from chalicelib.identity import accounts, sessions
@@ -121,7 +120,7 @@ def verify_form_post() -> Response:
 def reset_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
-    token = live_token(c, secret, "reset")
+    token, _ = accounts.reset_link(c, secret)
     language = _language(c, request, token.locale)
     return _page("reset", language, token=secret, email=token_email(token), error=None)
 
@@ -264,11 +263,8 @@ def merge_form_post() -> Response:
     c = get_container()
     form, language, secret = _password_form(c, bp.current_request)
     _, guest, account = merges.merge_link(c, secret)
-    login = identity.get_login(account.login_key)
     try:
-        if login is None:
-            raise InvalidCredentials()
-        sessions.check_password(c, login, form.get("password", ""))
+        sessions.check_password(c, account.login_key, form.get("password", ""))
     except InvalidCredentials:
         error = translator(language)("page.merge.wrong_password")
         page = _merge_page(c, language, secret, guest, account, error=error)

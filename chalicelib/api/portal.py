@@ -40,8 +40,9 @@ def _created(body: dict[str, Any]) -> Response:
 
 @endpoint(bp, "/me/activity", methods=["GET"])
 def my_activity() -> dict[str, Any]:
-    claims = _claims()
-    items, cursor = activity.page(claims.customer_id, query_param(bp.current_request, "cursor"), 50)
+    c = get_container()
+    customer = sessions.current_customer(c, _claims())
+    items, cursor = activity.page(c, customer.customer_id, query_param(bp.current_request, "cursor"), 50)
     return {"activity": [activity.view(i) for i in items], "next_cursor": cursor}
 
 

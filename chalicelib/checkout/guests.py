@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import identity
 from chalicelib.checkout import documents, merges
 from chalicelib.checkout.schemas import GuestIn
-from chalicelib.identity import Customer, EmailTaken, IdempotentReplay, SignupIn
+from chalicelib.identity import Customer, EmailTaken, IdempotentReplay, Login, SignupIn
 from chalicelib.kernel import idempotency as idempotency_store
 from chalicelib.kernel.clock import expiry_bucket, iso
 from chalicelib.kernel.errors import (
@@ -110,12 +110,12 @@ def _replayed(c: Container, stored: Any) -> dict[str, Any]:
 
 def _may_register_later(c: Container, guest: Customer) -> bool:
     optional = c.settings.CHECKOUT_MODE is CheckoutMode.OPTIONAL
-    return optional and guest.status == "guest" and not _claimed(c, guest.email)
+    return optional and guest.status == "guest" and not _owned(c, identity.get_login(guest.login_key))
 
 
-def _claimed(c: Container, email: str) -> bool:
-    login = identity.get_login(identity.login_key(c, email))
-    return login is not None and is_live(login, c.clock.now())
+def _owned(c: Container, login: Login | None) -> bool:
+    """Claimed by an account, not merely by an unverified sign-up (register-later takes that)."""
+    return login is not None and is_live(login, c.clock.now()) and login.status != "pending"
 
 
 def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
         outbox, envelopes = [message], [envelope]
     else:
         outbox = []
-    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and not claimed
+    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and not _owned(c, login)
     if register:
         token, secret = register_token(c, guest)
         steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))

@@ -4,12 +4,18 @@ The register-later link goes to whoever made the checkout call, so it proves not
 about the mailbox: like a sign-up, the new account waits for its email to be verified
 (a link we send), and an unverified one expires like a sign-up. If the address already
 has an active account, its owner is offered a merge instead.
+
+Someone else's unverified sign-up does not hold the address against it (squatting): the
+claim moves to this guest, the squatter's password is dropped and its links die (they
+name the other record), and the verify link goes to the mailbox, whose owner decides.
+The squatter's record, without its claim, expires like any unverified sign-up.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib import identity
@@ -71,7 +77,7 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
     steps: list[tuple[str, Step]] = [
         ("token", identity.consume_step(token, now)),
         ("guest", lambda tx: tx.update(guest, actions=pending, condition=Customer.status == "guest")),
-        ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
+        ("login", lambda tx: tx.save(login, condition=_claimable(now))),
         ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
         activity.step(event),
     ]
@@ -86,6 +92,12 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
         raise InvalidToken() from e
     after_commit(c, [envelope])
     return {"status": "verification_sent", "customer_id": guest.customer_id}
+
+
+def _claimable(now: int) -> Condition:
+    """Free, or held only by an unverified sign-up (which proves nothing about the mailbox)."""
+    condition: Condition = identity.claim_free(now) | (Login.status == "pending")
+    return condition
 
 
 def _offer_merge(c: Container, guest: Customer, account: Customer) -> dict[str, Any]:

@@ -218,7 +218,9 @@ def _forgot_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> 
     customer = store.get_customer(login.customer_id)
     if customer is None:
         return []
-    token, secret = new_token(c, "reset", customer, key, s.RESET_TOKEN_MINUTES * 60, version=None)
+    # bound to the session epoch: the next reset, password change or status change kills it
+    epoch = int(customer.session_epoch)
+    token, secret = new_token(c, "reset", customer, key, s.RESET_TOKEN_MINUTES * 60, version=epoch)
     message, envelope = _mail(
         c,
         "reset",
@@ -232,11 +234,22 @@ def _forgot_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> 
     return [envelope]
 
 
-def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:
-    token = live_token(c, data.token, "reset")
+def reset_link(c: Container, secret: object) -> tuple[Token, Customer]:
+    """A live reset token and its customer. Links are bound to the session epoch, so every
+    link issued before a reset, a password change or a status change is dead."""
+    token = live_token(c, secret, "reset")
     customer = store.get_customer(token.customer_id)
-    if customer is None or customer.status not in ("active", "pending"):
+    if (
+        customer is None
+        or customer.status not in ("active", "pending")
+        or token.bound_version != customer.session_epoch
+    ):
         raise InvalidToken()
+    return token, customer
+
+
+def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:
+    token, customer = reset_link(c, data.token)
     password = check_password_policy(data.password, email=customer.email)
     new_hash = hash_password(c.hasher, password)
     message, envelope = _password_changed_mail(c, customer)
@@ -263,8 +276,8 @@ def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) 
     """Change with the current password; every session ends and this caller gets a new one."""
     customer = current_customer(c, claims)
     key = customer.login_key
-    confirm_password(c, customer, data.current_password)
     password = check_password_policy(data.new_password, email=customer.email)
+    confirm_password(c, customer, data.current_password, clear=False)  # credential_steps clears
     new_hash = hash_password(c.hasher, password)
     session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch) + 1)
     message, envelope = _password_changed_mail(c, customer)

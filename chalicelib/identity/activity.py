@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.identity.activity_store import activity_page
 from chalicelib.identity.models import Activity
 from chalicelib.kernel.clock import iso
+from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.transactions import Step
 
 if TYPE_CHECKING:
@@ -32,9 +33,9 @@ def step(item: Activity) -> tuple[str, Step]:
     return ("activity", lambda tx: tx.save(item))
 
 
-def page(customer_id: str, cursor: str | None, limit: int) -> tuple[list[Activity], str | None]:
+def page(c: Container, customer_id: str, cursor: str | None, limit: int) -> tuple[list[Activity], str | None]:
     """One page of a customer's activity, newest first, with the cursor to the next."""
-    return activity_page(customer_id, cursor, limit)
+    return activity_page(customer_id, cursor, limit, seal(c, "activity", customer_id))
 
 
 def view(item: Activity) -> dict[str, Any]:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from chalicelib.identity.models import Activity
-from chalicelib.kernel.cursors import cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
 from chalicelib.kernel.dynamo import translated
 
 ACTIVITY_KEYS = frozenset({"customer_id", "at"})
 
 
 @translated
-def activity_page(customer_id: str, cursor: str | None, limit: int) -> tuple[list[Activity], str | None]:
+def activity_page(
+    customer_id: str, cursor: str | None, limit: int, sealed: Seal
+) -> tuple[list[Activity], str | None]:
     """One page of a customer's activity, newest first."""
-    query = Activity.query(
-        customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode(cursor, ACTIVITY_KEYS)
-    )
+    start = decode(cursor, ACTIVITY_KEYS, sealed)
+    query = Activity.query(customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     with cursor_checked(cursor):
         items = list(query)
-    return items, encode(query.last_evaluated_key) if len(items) == limit else None
+    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None

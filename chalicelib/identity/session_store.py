@@ -1,12 +1,20 @@
-"""Sessions: start (with the login's counters reset), rotate the refresh token, end."""
+"""Sessions: start (with the login's counters reset), rotate the refresh token, end, and
+read a session with its customer in one call."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, UpdateError
+from collections.abc import Callable
+from typing import TypeVar
 
-from chalicelib.identity.models import Session
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.transactions import TransactGet
+
+from chalicelib.identity.models import Customer, Session
 from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.models import Token
 from chalicelib.kernel.transactions import Step, run
+
+T = TypeVar("T")
 
 
 def save_step(session: Session) -> tuple[str, Step]:
@@ -55,3 +63,20 @@ def end(session_id: str, customer_id: str) -> None:
     except DeleteError as e:
         if error_code(e) != "ConditionalCheckFailedException":
             raise
+
+
+@translated
+def with_customer(session_id: str, customer_id: str) -> tuple[Session | None, Customer | None]:
+    """The session and its customer, both as they are now: one ``TransactGetItems``."""
+    # every table shares one botocore client: any model's connection serves the read
+    with TransactGet(connection=Token._get_connection().connection) as read:
+        session = read.get(Session, session_id)
+        customer = read.get(Customer, customer_id)
+    return _found(session.get), _found(customer.get)
+
+
+def _found(get: Callable[[], T]) -> T | None:
+    try:
+        return get()
+    except DoesNotExist:
+        return None

@@ -1,9 +1,14 @@
 """Sign-in, refresh, sign-out, and reading the signed-in customer.
 
-Access tokens are short JWTs carrying the customer's session epoch; routes that
-read the customer refuse a token whose epoch is older than the customer's, so a
-password reset, change or status change ends every session at once. Refresh
-tokens rotate on every use; presenting an already-rotated one ends the session.
+Access tokens are short JWTs carrying their session and the customer's session epoch.
+Every customer route reads the session with the customer (one ``TransactGetItems``) and
+refuses a token whose session ended or whose epoch is older than the customer's, so
+sign-out ends one session and a password reset, change or status change every session,
+at once. Refresh tokens rotate on every use; presenting an already-rotated one ends the
+session.
+
+Password attempts are reserved before argon2 runs (``attempt_store``), so concurrent
+attempts get no more checks than sequential ones before the lock.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity import activity
+from chalicelib.identity import attempt_store as attempts
 from chalicelib.identity import session_store as store
 from chalicelib.identity import store as account_store
 from chalicelib.identity.models import Customer, Login, Session
@@ -23,7 +29,6 @@ from chalicelib.kernel.errors import (
     EmailNotVerified,
     InvalidCredentials,
     NotAuthenticated,
-    StaleWrite,
     TooManyAttempts,
     WrongPassword,
 )
@@ -45,6 +50,8 @@ if TYPE_CHECKING:
 
 FREE_FAILURES = 5  # failed sign-ins before the delay starts
 FIRST_DELAY, MAX_DELAY = 30, 900  # seconds; the delay doubles per failure up to 15 min
+#: how long a reserved attempt past the free ones holds the account if it never settles
+ATTEMPT_LEASE = FIRST_DELAY
 
 
 def lock_delay(failures: int) -> int | None:
@@ -87,61 +94,73 @@ def token_pair(c: Container, session: Session, refresh: RefreshToken) -> dict[st
     }
 
 
-def _check_not_locked(login: Login, now: float) -> None:
-    if login.locked_until and login.locked_until > now:
-        raise TooManyAttempts(retry_after=max(1, math.ceil(login.locked_until - now)))
+def locked_for(login: Login, now: float) -> int | None:
+    """Seconds until ``login`` takes another attempt, or None if it takes one now."""
+    if int(login.failed_signins or 0) < FREE_FAILURES or not login.locked_until or login.locked_until <= now:
+        return None
+    return max(1, math.ceil(login.locked_until - now))
 
 
-def check_password(c: Container, login: Login, password: str) -> None:
-    """Verify ``password`` for ``login``, counting failures and locking per SPEC §4."""
+def check_password(
+    c: Container, key: str, password: str, *, clear: bool = True, record: bool = False
+) -> Login:
+    """The login at ``key`` if ``password`` is its password, counting the attempt first.
+
+    One conditional write reserves the attempt (refused while locked: ``TooManyAttempts``),
+    then argon2 runs. An unknown address makes the same call and the same argon2 work and
+    gets the same ``InvalidCredentials``. The failure that uses up the free attempts locks
+    the account (``lock_delay``); a right password clears the count, here unless ``clear``
+    is False (the caller clears it in its own transaction). ``record`` writes every
+    failure to the activity (signed-in callers; at sign-in only the locking one is).
+    """
     now = c.clock.now()
-    _check_not_locked(login, now)
-    if not verify_password(c.hasher, login.password_hash, password):
-        failures = int(login.failed_signins or 0) + 1
-        delay = lock_delay(failures)
-        locked_until = int(now) + delay if delay else None
-        event = activity.event(c, login.customer_id, "sign_in_failed", "customer", locked=bool(delay))
-        account_store.record_failed_signin(
-            login.login_key, login.customer_id, locked_until, activity.step(event)
-        )
-        metric("SignInFailures")
-        raise InvalidCredentials()
-
-
-def confirm_password(c: Container, customer: Customer, password: str) -> Login:
-    """A signed-in customer's password, asked again before a sensitive change (throttled)."""
-    login = account_store.get_login(customer.login_key)
+    login, current = attempts.reserve(key, int(now), ATTEMPT_LEASE, FREE_FAILURES)
     if login is None:
-        raise StaleWrite()
-    try:
-        check_password(c, login, password)
-    except InvalidCredentials as e:
-        raise WrongPassword() from e
+        wait = locked_for(current, now) if current is not None and is_live(current, now) else None
+        if wait:
+            raise TooManyAttempts(retry_after=wait)
+        verify_password(c.hasher, None, password)  # same work as for a real account
+        raise InvalidCredentials()
+    if not verify_password(c.hasher, login.password_hash, password):
+        delay = lock_delay(int(login.failed_signins))
+        if delay or record:
+            event = activity.event(c, login.customer_id, "sign_in_failed", "customer", locked=bool(delay))
+            attempts.record_failure(login, int(now) + delay if delay else None, activity.step(event))
+        raise InvalidCredentials()
+    if clear:
+        attempts.clear(login)
     return login
 
 
+def confirm_password(c: Container, customer: Customer, password: str, *, clear: bool = True) -> Login:
+    """A signed-in customer's password, asked again before a sensitive change (throttled);
+    ``clear=False`` when the change itself clears the count (a new password does)."""
+    try:
+        return check_password(c, customer.login_key, password, clear=clear, record=True)
+    except InvalidCredentials as e:
+        raise WrongPassword() from e
+
+
 def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
-    now = c.clock.now()
-    login = account_store.get_login(login_key(c, data.email))
-    if login is None or not is_live(login, now):
-        verify_password(c.hasher, None, data.password)  # same work as for a real account
+    """One conditional write (the attempt) and, with the right password, one transaction."""
+    try:
+        login = check_password(c, login_key(c, data.email), data.password, clear=False)
+    except InvalidCredentials:
         metric("SignInFailures")
-        raise InvalidCredentials()
-    check_password(c, login, data.password)
-    if login.status == "pending":
-        raise EmailNotVerified()
+        raise
     if login.status != "active":
-        raise AccountDisabled()
+        attempts.clear(login)
+        raise EmailNotVerified() if login.status == "pending" else AccountDisabled()
     session, refresh = new_session(c, login.customer_id, int(login.session_epoch))
     rehash = (
         hash_password(c.hasher, data.password)
         if c.hasher.check_needs_rehash(login.password_hash or "")
         else None
     )
-    steps = [activity.step(activity.event(c, login.customer_id, "sign_in", "customer"))]
-    if rehash or login.failed_signins or login.locked_until:
-        steps.append(account_store.login_reset_step(login, rehash))
-    store.start(session, *steps)
+    failed = int(login.failed_signins) - 1  # the attempts before this one since the last success
+    detail = {"failed_attempts": failed} if failed > 0 else {}
+    event = activity.event(c, login.customer_id, "sign_in", "customer", **detail)
+    store.start(session, activity.step(event), attempts.clear_step(login, rehash))
     metric("SignIns")
     return token_pair(c, session, refresh)
 
@@ -183,10 +202,17 @@ def authenticate(c: Container, authorization: str | None) -> AccessClaims:
 
 
 def current_customer(c: Container, claims: AccessClaims) -> Customer:
-    """The signed-in customer, refusing tokens from before the latest epoch (one read)."""
-    customer = account_store.get_customer(claims.customer_id)
+    """The signed-in customer, if the token's session is open and its epoch current.
+
+    One ``TransactGetItems`` reads the session and the customer: a signed-out session
+    and an older epoch (reset, change, status change) are refused at once.
+    """
+    session, customer = store.with_customer(claims.session_id, claims.customer_id)
     if (
-        customer is None
+        session is None
+        or session.customer_id != claims.customer_id
+        or not is_live(session, c.clock.now())
+        or customer is None
         or customer.namespace != c.settings.account_namespace
         or customer.status != "active"
         or customer.session_epoch != claims.epoch

@@ -6,12 +6,10 @@ a failed condition comes back as a domain error, never as a half-written state.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.identity.models import Customer, Login
 from chalicelib.kernel.dynamo import translated
@@ -289,30 +287,3 @@ def set_status(customer: Customer, login_key: str, status: str, now: int) -> Non
         run(steps)
     except Cancelled as e:
         raise StaleWrite() from e
-
-
-@translated
-def record_failed_signin(
-    login_key: str, customer_id: str, locked_until: int | None, event: tuple[str, Step]
-) -> None:
-    """Count the failure (and lock) with its activity event, in one write."""
-    actions: list[Action] = [Login.failed_signins.add(1)]
-    if locked_until is not None:
-        actions.append(Login.locked_until.set(locked_until))
-    condition = Login.customer_id == customer_id
-    update: Step = lambda tx: tx.update(Login(login_key), actions=actions, condition=condition)  # noqa: E731
-    with contextlib.suppress(Cancelled):  # the address changed owner meanwhile: nothing to count
-        run([("login", update), event])
-
-
-def login_reset_step(login: Login, new_hash: str | None) -> tuple[str, Step]:
-    """Clear failure counters (and store a rehashed password) with a successful sign-in."""
-    actions: list[Action] = [Login.failed_signins.set(0), Login.locked_until.remove()]
-    if new_hash:
-        actions.append(Login.password_hash.set(new_hash))
-    condition = Login.customer_id == login.customer_id
-
-    def step(tx: TransactWrite) -> None:
-        tx.update(Login(login.login_key), actions=actions, condition=condition)
-
-    return ("login", step)

@@ -20,6 +20,7 @@ from chalicelib import identity
 from chalicelib.identity import Customer, Login, activity, login_key
 from chalicelib.invitations import store
 from chalicelib.invitations.models import Invitation
+from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.errors import InvalidState, NotFound, StaleWrite
 from chalicelib.kernel.models import Token
 from chalicelib.kernel.tokens import new_token
@@ -304,7 +305,8 @@ def _staff_change(steps: Sequence[tuple[str, Step]], outbox: Sequence[OutboxMess
 
 
 def pending(c: Container, cursor: str | None, limit: int = 50) -> dict[str, Any]:
-    items, next_cursor = store.pending(c.settings.account_namespace, cursor, limit)
+    namespace = c.settings.account_namespace
+    items, next_cursor = store.pending(namespace, cursor, limit, seal(c, "invitations", namespace))
     return {"invitations": [invitation_view(c, i) for i in items], "next_cursor": next_cursor}
 
 

@@ -23,6 +23,7 @@ from chalicelib.invitations import store
 from chalicelib.invitations.models import InvitationJob
 from chalicelib.kernel import idempotency as idempotency_store
 from chalicelib.kernel.clock import iso
+from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.errors import NotFound, ServiceUnavailable, ValidationFailed
 from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.models import IdempotencyRecord, is_live
@@ -230,7 +231,7 @@ def job_view(c: Container, job_id: str, cursor: str | None = None, limit: int = 
     job = store.get_job(job_id)
     if job is None or job.namespace != c.settings.account_namespace:
         raise NotFound("No such invitation job.")
-    rows, next_cursor = store.rows_page(job_id, cursor, limit)
+    rows, next_cursor = store.rows_page(job_id, cursor, limit, seal(c, "invitation_rows", job_id))
     counts = {name: int(getattr(job, name) or 0) for name in ("invited", "reinvited", "existing", "invalid")}
     processed = sum(counts.values())
     status = "done" if job.finished_at else ("running" if int(job.next_row or 1) > 1 else "queued")

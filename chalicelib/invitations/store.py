@@ -9,7 +9,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.identity import IdempotentReplay
 from chalicelib.invitations.models import Invitation, InvitationJob
-from chalicelib.kernel.cursors import cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
 from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.models import IdempotencyRecord
 from chalicelib.kernel.transactions import Cancelled, Step, run
@@ -72,13 +72,14 @@ def rows_after(job_id: str, after: int, limit: int) -> list[InvitationJob]:
 
 
 @translated
-def rows_page(job_id: str, cursor: str | None, limit: int) -> tuple[list[InvitationJob], str | None]:
-    query = InvitationJob.query(
-        job_id, InvitationJob.row > 0, limit=limit, last_evaluated_key=decode(cursor, ROW_KEYS)
-    )
+def rows_page(
+    job_id: str, cursor: str | None, limit: int, sealed: Seal
+) -> tuple[list[InvitationJob], str | None]:
+    start = decode(cursor, ROW_KEYS, sealed)
+    query = InvitationJob.query(job_id, InvitationJob.row > 0, limit=limit, last_evaluated_key=start)
     with cursor_checked(cursor):
         rows = list(query)
-    return rows, encode(query.last_evaluated_key) if len(rows) == limit else None
+    return rows, encode(query.last_evaluated_key, sealed) if len(rows) == limit else None
 
 
 def row_done_steps(
@@ -146,10 +147,13 @@ def get_invitation(invitation_id: str) -> Invitation | None:
 
 
 @translated
-def pending(namespace: str, cursor: str | None, limit: int) -> tuple[list[Invitation], str | None]:
+def pending(
+    namespace: str, cursor: str | None, limit: int, sealed: Seal
+) -> tuple[list[Invitation], str | None]:
+    start = decode(cursor, PENDING_KEYS, sealed)
     query = Invitation.pending_index.query(
-        namespace, scan_index_forward=False, limit=limit, last_evaluated_key=decode(cursor, PENDING_KEYS)
+        namespace, scan_index_forward=False, limit=limit, last_evaluated_key=start
     )
     with cursor_checked(cursor):
         items = list(query)
-    return items, encode(query.last_evaluated_key) if len(items) == limit else None
+    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None

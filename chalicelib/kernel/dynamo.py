@@ -12,11 +12,15 @@ from typing import ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from chalicelib.kernel.errors import ServiceUnavailable
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", bound=Model)
 
 #: DynamoDB answers that mean "try again later", not "your request is wrong".
 RETRYABLE_CODES = frozenset(
@@ -72,3 +76,31 @@ def translated(fn: Callable[P, R]) -> Callable[P, R]:
             raise ServiceUnavailable("The database is unreachable; retry shortly.") from e
 
     return wrapper
+
+
+def update_or_current(
+    model: type[M], hash_key: str, actions: list[Action], condition: Condition
+) -> tuple[M | None, M | None]:
+    """One conditional ``UpdateItem``: ``(item after, None)``, or ``(None, item as it is)`` when
+    ``condition`` fails (``(None, None)``: no such item).
+
+    The item comes back with the failed condition (``ReturnValuesOnConditionCheckFailure``)
+    at no extra call; pynamodb drops it, so this sends pynamodb's own serialised request
+    through the shared botocore client. Call it inside a ``@translated`` function.
+    """
+    table = model._get_connection()
+    request = table.get_operation_kwargs(
+        hash_key,
+        actions=actions,
+        condition=condition,
+        return_values="ALL_NEW",
+        return_values_on_condition_failure="ALL_OLD",
+    )
+    try:
+        answer = table.connection.client.update_item(**request)
+    except ClientError as e:
+        if error_code(e) != "ConditionalCheckFailedException":
+            raise
+        current = e.response.get("Item")
+        return None, model.from_raw_data(current) if current else None
+    return model.from_raw_data(answer["Attributes"]), None

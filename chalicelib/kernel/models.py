@@ -93,7 +93,9 @@ class Token(BaseTable):
     customer_id = UnicodeAttribute()
     login_key = UnicodeAttribute()
     locale = UnicodeAttribute()
-    bound_version = NumberAttribute(null=True)  # customer version the token was issued for
+    # what the token was issued for: the customer's version (verify, invite, email change),
+    # its session epoch (reset); a newer one kills the token
+    bound_version = NumberAttribute(null=True)
     created_at = NumberAttribute()
     used_at = NumberAttribute(null=True)
     expires_at = NumberAttribute()

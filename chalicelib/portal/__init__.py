@@ -1,7 +1,8 @@
 """The customer portal: every function acts for the signed-in customer, on their own data.
 
-Reads trust the access token (≤ 15 minutes) and make one ``GetItem`` or ``Query``; writes
-read the customer first, so a reset, a change or a status change stops them at once.
+Every route first reads the session with the customer (``identity.current_customer``, one
+``TransactGetItems``), so sign-out, a reset, a change or a status change stops reads and
+writes at once; a read then makes one ``GetItem`` or ``Query``.
 Another customer's ids are simply absent from this customer's partition: 404, never 403.
 """
 

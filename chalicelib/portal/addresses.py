@@ -44,7 +44,8 @@ def _view(item: PortalItem, book: PortalItem | None) -> dict[str, Any]:
 
 def listing(c: Container, claims: AccessClaims) -> dict[str, Any]:
     """One ``Query``: every address and the book with the defaults."""
-    items = store.items(claims.customer_id, "address", limit=MAX_ADDRESSES + 1)
+    customer = current_customer(c, claims)
+    items = store.items(customer.customer_id, "address", limit=MAX_ADDRESSES + 1)
     book = next((i for i in items if i.item_key == BOOK), None)
     addresses = [_view(i, book) for i in items if i.item_key != BOOK]
     return {"addresses": addresses, "count": len(addresses), "limit": MAX_ADDRESSES}

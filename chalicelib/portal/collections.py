@@ -25,7 +25,8 @@ MAX_LINES = 200
 
 
 def wishlist(c: Container, claims: AccessClaims) -> dict[str, Any]:
-    items = store.items(claims.customer_id, "wish", limit=MAX_WISHES)
+    customer = current_customer(c, claims)
+    items = store.items(customer.customer_id, "wish", limit=MAX_WISHES)
     return {"products": [{"product_id": item_id(i), **payload(i), **stamped(i)} for i in items]}
 
 
@@ -73,13 +74,14 @@ def lists(c: Container, claims: AccessClaims, kind: str | None) -> dict[str, Any
     _b2b(c)
     if kind not in (None, "list", "cart"):
         raise ValidationFailed("kind is list or cart.", fields={"kind": "choice"})
-    items = [_list_view(i) for i in store.items(claims.customer_id, "list", limit=MAX_LISTS)]
+    customer = current_customer(c, claims)
+    items = [_list_view(i) for i in store.items(customer.customer_id, "list", limit=MAX_LISTS)]
     return {"lists": [i for i in items if kind is None or i["kind"] == kind]}
 
 
 def get_list(c: Container, claims: AccessClaims, list_id: str) -> dict[str, Any]:
     _b2b(c)
-    return _list_view(_own_list(claims.customer_id, list_id))
+    return _list_view(_own_list(current_customer(c, claims).customer_id, list_id))
 
 
 def _own_list(customer_id: str, list_id: str) -> PortalItem:
@@ -167,7 +169,7 @@ def remove_line(c: Container, claims: AccessClaims, list_id: str, product_id: st
 def to_cart(c: Container, claims: AccessClaims, list_id: str) -> dict[str, Any]:
     """The list's lines as cart lines for the storefront (the list itself stays)."""
     _b2b(c)
-    item = _own_list(claims.customer_id, list_id)
+    item = _own_list(current_customer(c, claims).customer_id, list_id)
     lines = [
         {"product_id": ln["product_id"], "quantity": ln["quantity"]} for ln in payload(item).get("lines", [])
     ]

@@ -8,7 +8,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.checkout import Document
+from chalicelib.identity import current_customer
 from chalicelib.kernel.clock import iso
+from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.errors import ValidationFailed
 from chalicelib.kernel.security import AccessClaims
 from chalicelib.portal import documents_store as store
@@ -59,20 +61,22 @@ def listing(c: Container, claims: AccessClaims, query: dict[str, str]) -> dict[s
     if limit < 1:
         raise ValidationFailed("limit must be at least 1.", fields={"limit": "range"})
     low, high = _date(query.get("from"), "from") or "0", (_date(query.get("to"), "to") or "9999") + HIGH
+    customer = current_customer(c, claims)
     items, cursor = store.page(
-        claims.customer_id,
+        customer.customer_id,
         doc_type,
         (low, high),
         status=status,
         hidden=[t for t in ("quotation", "order", "invoice", "subscription", "payment") if t not in shown],
         limit=limit,
         cursor=query.get("cursor"),
+        sealed=seal(c, "documents", customer.customer_id, doc_type or ""),
     )
     return {"documents": [view(d) for d in items], "next_cursor": cursor}
 
 
 def one(c: Container, claims: AccessClaims, document_id: str) -> dict[str, Any]:
-    document = store.get(claims.customer_id, document_id)
+    document = store.get(current_customer(c, claims).customer_id, document_id)
     if document is None or document.type not in c.settings.DOCUMENT_TYPES:
         raise missing("document")
     return view(document, lines=True)
@@ -80,7 +84,7 @@ def one(c: Container, claims: AccessClaims, document_id: str) -> dict[str, Any]:
 
 def reorder(c: Container, claims: AccessClaims, order_id: str, line_ids: list[str]) -> dict[str, Any]:
     """Cart lines for the storefront from the chosen lines of one of the customer's orders."""
-    document = store.get(claims.customer_id, order_id)
+    document = store.get(current_customer(c, claims).customer_id, order_id)
     if document is None or document.type != "order" or "order" not in c.settings.DOCUMENT_TYPES:
         raise missing("order")
     lines = {line["line_id"]: line for line in json.loads(document.lines or "[]")}

@@ -7,7 +7,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.checkout import Document
-from chalicelib.kernel.cursors import cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
 from chalicelib.kernel.dynamo import translated
 
 DATE_KEYS = frozenset({"customer_id", "document_id", "date_key"})
@@ -24,6 +24,7 @@ def page(
     hidden: list[str],
     limit: int,
     cursor: str | None,
+    sealed: Seal,
 ) -> tuple[list[Document], str | None]:
     """``Limit`` caps the items DynamoDB reads, so a page never reads more than ``limit``."""
     low, high = dates
@@ -47,12 +48,12 @@ def page(
         scan_index_forward=False,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode(cursor, keys),
+        last_evaluated_key=decode(cursor, keys, sealed),
     )
     with cursor_checked(cursor):
         raw = next(query.page_iter)  # exactly one Query: never more items read than ``limit``
     items = [Document.from_raw_data(item) for item in raw.get("Items", [])]
-    return items, encode(raw.get("LastEvaluatedKey"))
+    return items, encode(raw.get("LastEvaluatedKey"), sealed)
 
 
 @translated

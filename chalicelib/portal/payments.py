@@ -40,7 +40,8 @@ def looks_like_a_card_number(text: str) -> bool:
 
 
 def methods(c: Container, claims: AccessClaims) -> dict[str, Any]:
-    items = store.items(claims.customer_id, "payment", limit=MAX_METHODS)
+    customer = current_customer(c, claims)
+    items = store.items(customer.customer_id, "payment", limit=MAX_METHODS)
     return {"payment_methods": [{"payment_method_id": item_id(i), **payload(i), **stamped(i)} for i in items]}
 
 

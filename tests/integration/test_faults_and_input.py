@@ -74,7 +74,7 @@ def test_dynamodb_throttling_gives_503_retry_after_and_writes_nothing(api: Api, 
 
 def test_dynamodb_outage_on_sign_in_gives_503(api: Api, aws_hooks: Hooks) -> None:
     api.verified_account("ada@example.com")
-    aws_hooks.fail("dynamodb", "GetItem", "InternalServerError", status=500)
+    aws_hooks.fail("dynamodb", "UpdateItem", "InternalServerError", status=500)  # the attempt
     answer = api.sign_in("ada@example.com")
     assert answer.status_code == 503 and "Retry-After" in answer.headers
 

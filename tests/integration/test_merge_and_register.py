@@ -247,10 +247,29 @@ def test_an_expired_guest_can_neither_register_nor_be_merged(api: Api, clock: Ma
     )
 
 
-def test_registering_over_an_address_in_use_says_so(api: Api, container: Container) -> None:
+def test_registering_over_an_invited_address_says_so(api: Api, container: Container) -> None:
     guest = _guest(api, "eve@example.com", "SO-1")
-    api.signup("eve@example.com")  # unverified: not an owner who could merge
+    staff = {"Content-Type": "application/json", **staff_headers(container, "support")}
+    body = json.dumps({"customers": [{"email": "eve@example.com", "name": "Eve"}]})
+    assert api.client.http.post("/admin/invitations", headers=staff, body=body).status_code == 202
     answer = api.call(
         "POST", "/register", {"token": token_from(guest["register_later_url"]), "password": NEW_PASSWORD}
     )
     assert answer.status_code == 409 and answer.json_body["error"]["code"] == "address_in_use"
+
+
+def test_register_later_takes_the_address_back_from_an_unverified_sign_up(api: Api) -> None:
+    api.signup("victim@example.com", password="the squatter's passphrase")  # never verified
+    guest = _guest(api, "victim@example.com", "SO-1")  # the victim checks out as a guest
+    token = token_from(guest["register_later_url"])
+    answer = api.call("POST", "/register", {"token": token, "password": "the victim's own passphrase"})
+    assert answer.status_code == 202, answer.body
+    assert answer.json_body == {"status": "verification_sent", "customer_id": guest["customer_id"]}
+    verify = token_from(last_mail("victim@example.com").link("/verify"))
+    assert api.call("POST", "/signup/verify", {"token": verify}).status_code == 200
+    assert api.sign_in("victim@example.com", "the squatter's passphrase").status_code == 401
+    pair = api.sign_in("victim@example.com", "the victim's own passphrase").json_body
+    assert pair["customer_id"] == guest["customer_id"]  # with the guest's order
+    assert Document.get(guest["customer_id"], "SO-1").type == "order"
+    squatter_verify = token_from(mails_to("victim@example.com")[0].link("/verify"))
+    assert api.call("POST", "/signup/verify", {"token": squatter_verify}).status_code == 400

@@ -103,3 +103,39 @@ def test_forgot_on_an_unverified_sign_up_lets_the_owner_in(api: Api) -> None:
     assert api.sign_in("ada@example.com", "someone else's passphrase").status_code == 401
     pair = api.sign_in("ada@example.com", NEW_PASSWORD).json_body
     assert api.call("GET", "/me", token=pair["access_token"]).json_body["email_verified"] is True
+
+
+def test_a_reset_kills_every_other_reset_link(api: Api) -> None:
+    api.verified_account("ada@example.com")
+    first, second = _reset_token(api, "ada@example.com"), _reset_token(api, "ada@example.com")
+    assert api.call("POST", "/password/reset", {"token": second, "password": NEW_PASSWORD}).status_code == 200
+    stale = api.call("POST", "/password/reset", {"token": first, "password": "the attacker's passphrase"})
+    assert stale.status_code == 400 and stale.json_body["error"]["code"] == "invalid_token"
+    assert api.client.http.get(f"/password/reset?token={first}").status_code == 400  # the page says so
+    assert api.sign_in("ada@example.com", NEW_PASSWORD).status_code == 200
+
+
+def test_a_password_change_kills_the_reset_links_sent_before(api: Api) -> None:
+    pair = api.verified_account("ada@example.com")
+    token = _reset_token(api, "ada@example.com")
+    body = {"current_password": STRONG_PASSWORD, "new_password": NEW_PASSWORD}
+    assert api.call("POST", "/me/password", body, token=pair["access_token"]).status_code == 200
+    stale = api.call("POST", "/password/reset", {"token": token, "password": "the attacker's passphrase"})
+    assert stale.status_code == 400 and stale.json_body["error"]["code"] == "invalid_token"
+    assert api.sign_in("ada@example.com", NEW_PASSWORD).status_code == 200
+    fresh = _reset_token(api, "ada@example.com")  # a link sent after the change works
+    assert (
+        api.call(
+            "POST", "/password/reset", {"token": fresh, "password": "yet another passphrase"}
+        ).status_code
+        == 200
+    )
+
+
+def test_a_refused_new_password_does_not_count_as_a_failed_attempt(api: Api) -> None:
+    pair = api.verified_account("ada@example.com")
+    for _ in range(6):
+        body = {"current_password": STRONG_PASSWORD, "new_password": "password123"}
+        answer = api.call("POST", "/me/password", body, token=pair["access_token"])
+        assert answer.json_body["error"]["code"] == "weak_password"
+    assert api.sign_in("ada@example.com").status_code == 200

@@ -257,15 +257,34 @@ def test_activity_lists_sign_ins_failures_and_changes_newest_first(
     api: Api, ada: Me, clock: ManualClock
 ) -> None:
     clock.advance(1)  # events in one millisecond have no order between them
-    api.sign_in("ada@example.com", "a wrong password!")
+    ada(
+        "POST",
+        "/me/password",
+        {"current_password": "a wrong password!", "new_password": "a newer passphrase"},
+    )
     clock.advance(1)
     ada("POST", "/me/addresses", HOME)
     clock.advance(1)
     ada("POST", "/me/password", {"current_password": STRONG_PASSWORD, "new_password": "a newer passphrase"})
     clock.advance(1)
+    api.sign_in("ada@example.com", "a wrong password!")  # counted on the login, told at the next sign-in
+    api.sign_in("ada@example.com", "another wrong one")
     token = api.sign_in("ada@example.com", "a newer passphrase").json_body["access_token"]
-    kinds = [e["kind"] for e in api.call("GET", "/me/activity", token=token).json_body["activity"]]
-    assert kinds[:4] == ["sign_in", "password_changed", "address_added", "sign_in_failed"]
+    events = api.call("GET", "/me/activity", token=token).json_body["activity"]
+    assert [e["kind"] for e in events[:4]] == [
+        "sign_in",
+        "password_changed",
+        "address_added",
+        "sign_in_failed",
+    ]
+    assert events[0]["detail"] == {"failed_attempts": 2}
+
+
+def test_the_failure_that_locks_the_account_is_in_its_activity(api: Api, ada: Me) -> None:
+    for _ in range(5):
+        api.sign_in("ada@example.com", "a wrong password!")
+    events = ada("GET", "/me/activity").json_body["activity"]
+    assert events[0]["kind"] == "sign_in_failed" and events[0]["detail"] == {"locked": True}
 
 
 def test_email_change_is_confirmed_from_the_new_address_and_ends_sessions(api: Api, ada: Me) -> None:
