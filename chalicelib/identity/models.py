@@ -128,7 +128,7 @@ class StaffKeyKindIndex(GlobalSecondaryIndex[Any]):
 
 
 class StaffKey(BaseTable):
-    """A staff API key, found by the SHA-256 of the presented secret."""
+    """A staff key or a storefront key (``kind``), found by the SHA-256 of the presented secret."""
 
     TABLE_SUFFIX = "staff-keys"
 
@@ -137,7 +137,7 @@ class StaffKey(BaseTable):
 
     key_hash = UnicodeAttribute(hash_key=True)
     key_id = UnicodeAttribute()  # public handle for listing and revoking
-    kind = UnicodeAttribute(default="staff_key")
+    kind = UnicodeAttribute(default="staff_key")  # "staff_key" | "storefront"
     name = UnicodeAttribute()
     created_at = NumberAttribute()
     revoked_at = NumberAttribute(null=True)

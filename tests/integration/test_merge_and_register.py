@@ -26,7 +26,7 @@ def _guest(api: Api, email: str = "gus@example.com", *orders: str) -> Any:
     body: dict[str, Any] = {"email": email, "name": "Gus"}
     if orders:
         body["order"] = _order(orders[0])
-    return api.call("POST", "/guests", body).json_body
+    return api.storefront("POST", "/guests", body).json_body
 
 
 def _add_documents(api: Api, container: Container, customer_id: str, count: int) -> None:
