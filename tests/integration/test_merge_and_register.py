@@ -254,3 +254,34 @@ def test_registering_over_an_address_in_use_says_so(api: Api, container: Contain
         "POST", "/register", {"token": token_from(guest["register_later_url"]), "password": NEW_PASSWORD}
     )
     assert answer.status_code == 409 and answer.json_body["error"]["code"] == "address_in_use"
+
+
+def test_a_merge_never_overwrites_a_document_the_account_holds(
+    api: Api, container: Container, clock: ManualClock
+) -> None:
+    """A guest with the owner's address and the id of the owner's real order (a forged copy,
+    newer) is merged by the owner: the real order stays, the forged copy is dropped."""
+    pair = api.verified_account("ada@example.com")
+    staff = {"Content-Type": "application/json", **staff_headers(container, "erp")}
+    real = json.dumps(_order("SO-1", status="shipped", number="REAL-1"))
+    path = f"/admin/customers/{pair['customer_id']}/documents"
+    assert api.client.http.post(path, headers=staff, body=real).status_code == 200
+    clock.advance(60)
+    forged: dict[str, Any] = {"email": "ada@example.com", "name": "Ada", "phone": "+1 555 0100"}
+    forged["order"] = _order("SO-1", status="open", number="PAY-EVIL", totals={"gross": 9999.0})
+    guest_id = api.storefront("POST", "/guests", forged).json_body["customer_id"]
+    _add_documents(api, container, guest_id, 1)  # DOC-0, the account has none: it moves
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+
+    done = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert done.status_code == 200, done.body
+    kept = Document.get(pair["customer_id"], "SO-1")
+    assert (kept.status, kept.number, kept.totals) == ("shipped", "REAL-1", None)
+    assert done.json_body["documents_moved"] == 1
+    assert Document.get(pair["customer_id"], "DOC-0").type == "invoice"
+    assert list(Document.query(guest_id)) == []  # the forged copy is gone, not kept anywhere
+    assert Customer.get(guest_id).status == "archived"
+    assert Customer.get(pair["customer_id"]).phone is None  # a merge moves documents only
+    events = api.call("GET", "/me/activity", token=pair["access_token"]).json_body["activity"]
+    [completed] = [e for e in events if e["kind"] == "merge_completed"]
+    assert completed["detail"]["documents_kept"] == ["SO-1"]
