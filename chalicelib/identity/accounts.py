@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity import activity, store
+from chalicelib.identity import activity, clean_start, store
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.schemas import ChangePasswordIn, ForgotIn, ResetIn, SignupIn
 from chalicelib.identity.session_store import save_step
@@ -102,6 +102,7 @@ def signup(
     *,
     customer_id: str | None = None,
     extra: Sequence[tuple[str, Step]] = (),
+    origin: str | None = None,
 ) -> dict[str, Any]:
     """Sign up; ``extra`` steps (e.g. a checkout's order) join the account's transaction,
     and then a taken address raises ``EmailTaken`` for the caller to handle."""
@@ -131,6 +132,7 @@ def signup(
         updated_at=now,
         expires_at=expires,
         expiry_bucket=bucket,
+        origin=origin,
     )
     login = Login(
         key,
@@ -187,6 +189,12 @@ def _signup_over_existing(
         customer = store.get_customer(login.customer_id)
         if customer is None:
             raise ServiceUnavailable("The address is changing state; retry.")
+        if clean_start.made_by_checkout(customer):  # never adopt what a checkout's caller wrote
+            fresh = clean_start.fresh_customer(c, data, customer, language)
+            token, message, envelope = verify_link(c, fresh, key, version=1)
+            clean_start.take_over(customer, fresh, password_hash, token, message, idem, now)
+            metric("SignUpsOverCheckoutRecords")
+            return envelope
         customer.name, customer.locale, customer.newsletter = data.name, language, data.newsletter
         token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
         store.replace_pending_signup(customer, key, password_hash, token, [message], idem, now)

@@ -51,6 +51,9 @@ class Customer(BaseTable):
     phone = UnicodeAttribute(null=True)
     address = UnicodeAttribute(null=True)  # JSON, the checkout address of a guest
     merged_into = UnicodeAttribute(null=True)  # the account a merged guest now lives in
+    # "checkout": made by a checkout call (register later, an account at checkout), whose
+    # caller chose its data; a sign-up by the mailbox owner never adopts it while pending
+    origin = UnicodeAttribute(null=True)
     session_epoch = NumberAttribute(default=0)  # bumped to end every session at once
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
