@@ -3,6 +3,8 @@
   staff-keys create --name NAME [--secret S]   create a staff key (the secret is shown once)
   staff-keys list                              list keys (never their secrets)
   staff-keys revoke KEY_ID                     revoke a key at once
+  storefront-keys create|list|revoke           the same for storefront server keys
+                                               (sent in X-Storefront-Key)
   check-settings                               validate the stage's settings
   sweep-outbox                                 run the outbox sweeper once
   cleanup [--dry-run]                          remove what expired (or show what would go)
@@ -19,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from chalicelib.identity import staff_keys as staff
+from chalicelib.identity import staff_keys, storefront_keys
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import DomainError
@@ -31,14 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__.split("\n")[0])
     parser.add_argument("--stage", required=True, help="stage name in .chalice/config.json")
     commands = parser.add_subparsers(dest="command", required=True)
-    keys = commands.add_parser("staff-keys", help="create, list or revoke staff keys")
-    key_commands = keys.add_subparsers(dest="action", required=True)
-    create = key_commands.add_parser("create")
-    create.add_argument("--name", required=True)
-    create.add_argument("--secret", help="use this secret (local stages only)")
-    key_commands.add_parser("list")
-    revoke = key_commands.add_parser("revoke")
-    revoke.add_argument("key_id")
+    for command, kind in (("staff-keys", "staff"), ("storefront-keys", "storefront")):
+        keys = commands.add_parser(command, help=f"create, list or revoke {kind} keys")
+        key_commands = keys.add_subparsers(dest="action", required=True)
+        create = key_commands.add_parser("create")
+        create.add_argument("--name", required=True)
+        create.add_argument("--secret", help="use this secret (local stages only)")
+        key_commands.add_parser("list")
+        revoke = key_commands.add_parser("revoke")
+        revoke.add_argument("key_id")
     commands.add_parser("check-settings")
     commands.add_parser("sweep-outbox")
     clean = commands.add_parser("cleanup", help="remove expired guests, sign-ups, tokens, sessions")
@@ -76,19 +79,20 @@ def _run(args: argparse.Namespace) -> int:
 
         print(json.dumps(sweep(c)))
         return 0
+    keys = staff_keys if args.command == "staff-keys" else storefront_keys
     if args.action == "create":
         if args.secret and args.stage != "local":
             print("error: --secret is only for the local stage", file=sys.stderr)
             return 2
-        key, secret = staff.create(c, args.name, args.secret)
+        key, secret = keys.create(c, args.name, args.secret)
         print(json.dumps({"key_id": key.key_id, "name": key.name, "secret": secret}))
         print("Keep the secret now: it is stored only as a hash.", file=sys.stderr)
     elif args.action == "list":
-        for key in staff.list_keys(c):
+        for key in keys.list_keys(c):
             revoked = iso(key.revoked_at) or "-"
             print(f"{key.key_id}\t{key.name}\tcreated {iso(key.created_at)}\trevoked {revoked}")
     elif args.action == "revoke":
-        key = staff.revoke(c, args.key_id)
+        key = keys.revoke(c, args.key_id)
         print(f"revoked {key.key_id} ({key.name})")
     return 0
 

@@ -1,9 +1,11 @@
-"""Set up the local stage on a running moto server: tables, secret, sender, staff key.
+"""Set up the local stage on a running moto server: tables, secret, sender, staff and
+storefront keys.
 
 ``python -m devtools.local_setup`` works on ``127.0.0.1:${AWS_PORT:-5000}``;
 ``devtools.run_local`` calls :func:`set_up` itself. Re-running it is harmless: what
 exists is kept (above all the secret, which encrypts the queued emails). The staff key's
-secret is ``$LOCAL_STAFF_KEY`` when set, else a new one is generated and printed.
+secret is ``$LOCAL_STAFF_KEY`` and the storefront key's ``$LOCAL_STOREFRONT_KEY`` when
+set, else new ones are generated and printed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ STAGE = "local"
 REGION = "us-east-1"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 STAFF_KEY_NAME = "local-dev"
+STOREFRONT_KEY_NAME = "local-storefront"
 
 
 def aws_environment(aws_port: int) -> dict[str, str]:
@@ -84,9 +87,16 @@ class SetupResult:
     staff_key: str
     staff_key_id: str
     staff_key_from_env: bool
+    storefront_key: str = ""
+    storefront_key_from_env: bool = False
 
 
-def set_up(stage_env: dict[str, str], endpoint_url: str, staff_secret: str | None = None) -> SetupResult:
+def set_up(
+    stage_env: dict[str, str],
+    endpoint_url: str,
+    staff_secret: str | None = None,
+    storefront_secret: str | None = None,
+) -> SetupResult:
     """Create what the stage needs on the moto server at ``endpoint_url`` (idempotent)."""
     import boto3
 
@@ -96,7 +106,14 @@ def set_up(stage_env: dict[str, str], endpoint_url: str, staff_secret: str | Non
     _create_secret(boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     _create_sender(boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     key_id, secret = create_staff_key(stage_env, staff_secret)
-    return SetupResult(staff_key=secret, staff_key_id=key_id, staff_key_from_env=staff_secret is not None)
+    storefront = create_storefront_key(stage_env, storefront_secret)
+    return SetupResult(
+        staff_key=secret,
+        staff_key_id=key_id,
+        staff_key_from_env=staff_secret is not None,
+        storefront_key=storefront,
+        storefront_key_from_env=storefront_secret is not None,
+    )
 
 
 def _create_secret(client: object, stage_env: dict[str, str]) -> None:
@@ -130,6 +147,16 @@ def create_staff_key(stage_env: dict[str, str], secret: str | None) -> tuple[str
     return key.key_id, value
 
 
+def create_storefront_key(stage_env: dict[str, str], secret: str | None) -> str:
+    """A storefront key named ``local-storefront`` (the one with ``secret`` if it exists)."""
+    from chalicelib.identity import storefront_keys
+    from chalicelib.kernel.bootstrap import Container
+    from chalicelib.kernel.settings import load_settings
+
+    container = Container(settings=load_settings(stage_env))
+    return storefront_keys.create(container, STOREFRONT_KEY_NAME, secret)[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     from chalicelib.kernel.errors import DomainError
     from devtools.moto_server import default_port
@@ -148,12 +175,15 @@ def main(argv: list[str] | None = None) -> int:
             stage_settings(args.port, os.environ.get("LOCAL_STOREFRONT_URL")),
             os.environ["AWS_ENDPOINT_URL"],
             os.environ.get("LOCAL_STAFF_KEY") or None,
+            os.environ.get("LOCAL_STOREFRONT_KEY") or None,
         )
     except DomainError as e:
         print(f"error: {e.message}")
         return 1
     source = " (from $LOCAL_STAFF_KEY)" if result.staff_key_from_env else ""
+    shop_source = " (from $LOCAL_STOREFRONT_KEY)" if result.storefront_key_from_env else ""
     print(f"local stage ready on {os.environ['AWS_ENDPOINT_URL']}; staff key{source}: {result.staff_key}")
+    print(f"storefront key{shop_source}: {result.storefront_key}")
     return 0
 
 

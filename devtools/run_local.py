@@ -3,7 +3,8 @@
 1. moto's server (with ``GET /_local/mail``) on ``127.0.0.1:${AWS_PORT:-5000}``, in a
    thread of this process; one already running there (``python -m devtools.moto_server``)
    is reused, data and all;
-2. the local stage's tables, secret, sender identity and a staff key (``devtools.local_setup``);
+2. the local stage's tables, secret, sender identity, a staff key and a storefront key
+   (``devtools.local_setup``);
 3. ``chalice local --stage local`` on ``127.0.0.1:${PORT:-8000}`` in a subprocess, through
    ``devtools.chalice_local`` so that concurrent connections are all accepted;
 4. the outbox table's stream (emails and deferred tasks) and the customers table's stream
@@ -12,7 +13,8 @@
    few minutes, as the schedules do on AWS.
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
-a new one is printed), ``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point
+a new one is printed), ``LOCAL_STOREFRONT_KEY`` (the same for the storefront key),
+``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point
 for the shop, e.g. a storefront you serve locally; default: the stage's, on ``PORT``).
 
 Ctrl-C (or SIGTERM) stops everything. ``chalice local`` writes the stage's environment
@@ -170,11 +172,21 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 SIGNUP_EXAMPLE = {"email": "ada@example.com", "password": "correct horse battery staple", "name": "Ada"}
+GUEST_EXAMPLE = {"email": "gus@example.com", "name": "Gus"}
 
 
 def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) -> str:
     key_note = "from $LOCAL_STAFF_KEY" if setup.staff_key_from_env else "new; set LOCAL_STAFF_KEY to keep one"
     staff_call = f"curl -H 'Authorization: Bearer {setup.staff_key}' {api_url}/admin/customers/<id>"
+    checkout_call = (
+        f"curl -H 'X-Storefront-Key: {setup.storefront_key}' -H 'Content-Type: application/json' "
+        f"-d '{json.dumps(GUEST_EXAMPLE)}' {api_url}/guests"
+    )
+    shop_note = (
+        "from $LOCAL_STOREFRONT_KEY"
+        if setup.storefront_key_from_env
+        else "new; set LOCAL_STOREFRONT_KEY to keep one"
+    )
     return f"""
   Customer accounts service, stage local
   API          {api_url}
@@ -182,6 +194,9 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
   storefront   {storefront_url}   (set LOCAL_STOREFRONT_URL to use yours)
   staff key    {setup.staff_key}   ({key_note})
                {staff_call}
+  storefront key (X-Storefront-Key: the storefront's server only, never a browser)
+               {setup.storefront_key}   ({shop_note})
+               {checkout_call}
   emails       make mail   (or {aws_url}{MAIL_PATH})
 
   Sign up:
@@ -255,7 +270,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> Any:
     raise KeyboardInterrupt
 
 
-def run(port: int, aws_port: int, staff_secret: str | None, storefront_url: str | None = None) -> None:
+def run(
+    port: int,
+    aws_port: int,
+    staff_secret: str | None,
+    storefront_url: str | None = None,
+    storefront_secret: str | None = None,
+) -> None:
     if port == aws_port:
         raise StartupError("PORT and AWS_PORT must differ")
     if not port_is_free(port):
@@ -267,8 +288,8 @@ def run(port: int, aws_port: int, staff_secret: str | None, storefront_url: str 
         use_local_aws(aws_port)
         aws_url, api_url = f"http://{HOST}:{aws_port}", f"http://{HOST}:{port}"
         stage_env = stage_settings(port, storefront_url)
-        say("creating tables, secret, sender identity and staff key")
-        setup = set_up(stage_env, aws_url, staff_secret)
+        say("creating tables, secret, sender identity, staff and storefront keys")
+        setup = set_up(stage_env, aws_url, staff_secret, storefront_secret)
         project = chalice_project(stage_env, Path(directory.name))
         chalice = start_chalice(project, port, local_environ(dict(os.environ), aws_port))
         wait_for_api(api_url, chalice)
@@ -297,6 +318,7 @@ def main() -> int:
             aws_port,
             staff_secret=os.environ.get("LOCAL_STAFF_KEY") or None,
             storefront_url=os.environ.get("LOCAL_STOREFRONT_URL") or None,
+            storefront_secret=os.environ.get("LOCAL_STOREFRONT_KEY") or None,
         )
     except KeyboardInterrupt:
         say("stopped")
@@ -307,7 +329,7 @@ def main() -> int:
     except StartupError as e:
         say(f"error: {e}")
         return 1
-    except DomainError as e:  # e.g. a LOCAL_STAFF_KEY too short
+    except DomainError as e:  # e.g. a LOCAL_STAFF_KEY or LOCAL_STOREFRONT_KEY too short
         say(f"error: {e.message}")
         return 1
     return 0

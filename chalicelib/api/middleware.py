@@ -56,7 +56,8 @@ def http_middleware(request: Request, get_response: Callable[[Request], Response
     try:
         response = get_response(request)
         _uniform_error(response)
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():  # a view may choose its own (a page's referrer)
+            response.headers.setdefault(name, value)
         response.headers["X-Correlation-Id"] = cid
         status: Any = response.status_code
         logger.info(

@@ -1,7 +1,9 @@
 """Hosted pages for emailed links: plain HTML forms that work without JavaScript.
 
 GET shows the page (nothing is consumed, so mail scanners that open links do no
-harm); the form POST does the work and redirects to ``STOREFRONT_URL``.
+harm); the form POST does the work and redirects to ``STOREFRONT_URL``. The invitation
+page instead answers a page whose form posts a one-time hand-off code to the storefront's
+server: a code that signs someone in never travels in a URL.
 """
 
 from __future__ import annotations
@@ -186,10 +188,16 @@ def _invitation_page(
     return _page("choose_password", language, **{"error": None, **choose, **context, **extra})
 
 
+#: Fetch metadata of a form posted from another site's page (a forged, login-CSRF post).
+FOREIGN_SITES = ("cross-site", "same-site")
+
+
 @html_errors
 def accept_form_post(request: Request) -> Response:
     """The invitation page's form: activate, then hand a one-time code to the storefront."""
     c = get_container()
+    if request.headers.get("sec-fetch-site") in FOREIGN_SITES:  # only our own page posts here
+        return _page("invalid", _language(c, request), status=403)
     form, language, secret = _password_form(c, request)
     _, customer = invitation_accept.page_details(c, secret)
     try:
@@ -201,7 +209,20 @@ def accept_form_post(request: Request) -> Response:
         )
         page.status_code = 422
         return page
-    return _redirect(c, "invitation_accepted", handoff=answer["handoff_code"])
+    return _handoff_page(c, language, "invitation_accepted", answer["handoff_code"])
+
+
+def _handoff_page(c: Container, language: str, event: str, code: str) -> Response:
+    """A form that posts the code to the storefront's server ("Continue to the shop").
+
+    ``strict-origin`` keeps the ``Origin`` header on that cross-site POST (``no-referrer``
+    would send ``Origin: null``), so the storefront can check the code comes from our page."""
+    handoff_url = c.settings.storefront(c.settings.STOREFRONT_HANDOFF_PATH)
+    page = _page(
+        "handoff", language, handoff_url=handoff_url, event=event, code=code, website=c.settings.WEBSITE_ID
+    )
+    page.headers["Referrer-Policy"] = "strict-origin"
+    return page
 
 
 # -- register later and merge -------------------------------------------------------------

@@ -1,8 +1,14 @@
-"""Storefront routes: website settings, sign-up, sign-in, refresh, forgotten password."""
+"""Storefront routes: website settings, sign-up, sign-in, refresh, forgotten password.
+
+Routes where data a customer does not own enters (a checkout's order, a hand-off code)
+answer only a storefront's server: ``storefront_server`` checks its ``X-Storefront-Key``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalice.app import Blueprint, Response
 
@@ -10,7 +16,7 @@ from chalicelib.api import pages
 from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
 from chalicelib.checkout import guests, registration
 from chalicelib.checkout.schemas import GuestIn
-from chalicelib.identity import accounts, sessions
+from chalicelib.identity import accounts, sessions, storefront_keys
 from chalicelib.identity.schemas import ForgotIn, HandoffIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.invitations.schemas import AcceptIn
@@ -21,6 +27,20 @@ from chalicelib.portal import email_change
 bp = Blueprint(__name__)
 
 CHECKOUT_BODY_BYTES = 256 * 1024  # an order with its lines
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def storefront_server(view: F) -> F:
+    """Only a storefront's server: a live storefront key in ``X-Storefront-Key``, else 401."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        secret = bp.current_request.headers.get(storefront_keys.HEADER.lower())
+        storefront_keys.authorize(get_container(), secret)
+        return view(*args, **kwargs)
+
+    wrapper.storefront_key_required = True  # type: ignore[attr-defined]  # read by the OpenAPI test
+    return wrapper  # type: ignore[return-value]
 
 
 @endpoint(bp, "/website", methods=["GET"])
@@ -81,12 +101,14 @@ def confirm_email_change() -> Any:
 
 
 @endpoint(bp, "/sessions/handoff", methods=["POST"])
+@storefront_server
 def exchange_handoff() -> dict[str, Any]:
     data = parse(HandoffIn, json_body(bp.current_request))
     return invitation_accept.exchange_handoff(get_container(), data.code)
 
 
 @endpoint(bp, "/guests", methods=["POST"])
+@storefront_server
 def guest_checkout() -> Response:
     request = bp.current_request
     data = parse(GuestIn, json_body(request, CHECKOUT_BODY_BYTES))

@@ -81,7 +81,7 @@ def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) ->
         newsletter=data.create_account.newsletter,
     )
     try:
-        identity.signup(c, signup, customer_id=customer_id, extra=extra)
+        identity.signup(c, signup, customer_id=customer_id, extra=extra, origin=identity.CHECKOUT)
     except IdempotentReplay:
         assert idem is not None
         return replay(c, idem)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MERGE_TOKEN_SECONDS = 24 * 3600
 DOCUMENTS_PER_TRANSACTION = 12  # 2 items each, well under the 100-item limit
+KEPT_IDS_RECORDED = 100  # ids of the account's own documents a merge left alone, in its activity
 
 
 def offer_steps(
@@ -134,16 +135,23 @@ def _start(c: Container, token: Token, guest: Customer, account_id: str) -> None
 
 
 def finish(c: Container, guest: Customer, account_id: str) -> dict[str, Any]:
-    """Move every document of a merging guest, then archive it (safe to call again)."""
-    moved = 0
+    """Move every document of a merging guest, then archive it (safe to call again).
+
+    A document id the account already holds is never overwritten: the guest's copy is
+    dropped and its id recorded in the account's activity (``documents_kept``)."""
+    moved, kept = 0, []
     while True:
         batch = store.documents_of(guest.customer_id, DOCUMENTS_PER_TRANSACTION)
         if not batch:
             break
-        store.move_documents(batch, account_id)
-        moved += len(batch)
+        held = store.move_documents(batch, account_id)
+        moved += len(batch) - len(held)
+        kept += held
     now = int(c.clock.now())
-    event = activity.event(c, account_id, "merge_completed", "customer", guest_id=guest.customer_id)
+    detail: dict[str, Any] = {"guest_id": guest.customer_id}
+    if kept:
+        detail |= {"documents_kept": kept[:KEPT_IDS_RECORDED], "documents_kept_count": len(kept)}
+    event = activity.event(c, account_id, "merge_completed", "customer", **detail)
     archive: list[Action] = [Customer.status.set("archived"), Customer.updated_at.set(now)]
     merging = (Customer.status == "merging") & (Customer.merged_into == account_id)
     steps: list[tuple[str, Step]] = [

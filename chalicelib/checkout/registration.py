@@ -57,6 +57,7 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
     bucket = expiry_bucket(expires)
     pending: list[Action] = [
         Customer.status.set("pending"),
+        Customer.origin.set(identity.CHECKOUT),  # a sign-up by the mailbox owner starts clean
         Customer.updated_at.set(now),
         Customer.expires_at.set(expires),
         Customer.expiry_bucket.set(bucket),

@@ -21,9 +21,11 @@ def copy_to(document: Document, account_id: str) -> Document:
 
 
 def _put(document: Document) -> Step:
-    """Copy unless the account already holds a newer version (sent there mid-merge)."""
-    newer_absent = Document.document_id.does_not_exist() | (Document.updated_at <= document.updated_at)
-    return lambda tx: tx.save(document, condition=newer_absent)
+    """Copy only where the account holds no document with this id: never overwrite one.
+
+    A guest's documents came from whoever checked out; the account's own copy (or a newer
+    version the order system sent there mid-merge) is what the account keeps."""
+    return lambda tx: tx.save(document, condition=Document.document_id.does_not_exist())
 
 
 def _delete(document: Document) -> Step:
@@ -31,10 +33,10 @@ def _delete(document: Document) -> Step:
 
 
 @translated
-def move_documents(documents: Sequence[Document], account_id: str) -> None:
+def move_documents(documents: Sequence[Document], account_id: str) -> list[str]:
     """Put each under the account and delete it under the guest: all or none of the page.
 
-    A document the account already holds in a newer version is only deleted here."""
+    Returns the ids the account already held: those guest copies are only deleted."""
     copy = {d.document_id for d in documents}
     while True:
         steps: list[tuple[str, Step]] = []
@@ -44,9 +46,9 @@ def move_documents(documents: Sequence[Document], account_id: str) -> None:
             steps.append(("delete", _delete(document)))
         try:
             run(steps)
-            return
+            return sorted(d.document_id for d in documents if d.document_id not in copy)
         except Cancelled as e:
-            newer = {label.split(":", 1)[1] for label in e.failed if label.startswith("put:")}
-            if not newer:
+            held = {label.split(":", 1)[1] for label in e.failed if label.startswith("put:")}
+            if not held:
                 raise
-            copy -= newer
+            copy -= held

@@ -6,6 +6,7 @@ This module is the feature's public surface: other features use the names below 
 
 from chalicelib.identity import activity
 from chalicelib.identity.accounts import signup, verify_link
+from chalicelib.identity.clean_start import CHECKOUT
 from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey
 from chalicelib.identity.schemas import SignupIn
 from chalicelib.identity.session_store import save_step
@@ -30,6 +31,7 @@ from chalicelib.identity.store import (
 from chalicelib.identity.views import customer_view
 
 __all__ = [
+    "CHECKOUT",
     "Activity",
     "Customer",
     "EmailTaken",

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity import activity, store
+from chalicelib.identity import activity, clean_start, store
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.schemas import ChangePasswordIn, ForgotIn, ResetIn, SignupIn
 from chalicelib.identity.session_store import save_step
@@ -67,11 +67,13 @@ def signup(
     *,
     customer_id: str | None = None,
     extra: Sequence[tuple[str, Step]] = (),
+    origin: str | None = None,
 ) -> dict[str, Any]:
     """Sign up. The request hashes the password and writes one task, whatever the address
     (the ``signup`` task creates the account, or refreshes an unverified one, or tells the
     owner by email). With ``extra`` steps (a checkout's order) the account is created now,
-    in their transaction, and a taken address raises ``EmailTaken`` for the caller."""
+    in their transaction, marked with its ``origin``, and a taken address raises
+    ``EmailTaken`` for the caller."""
     s = c.settings
     if s.SIGNUP_MODE is SignupMode.INVITATION:
         raise SignupClosed()
@@ -81,7 +83,8 @@ def signup(
     idem = idempotency_record(c, "signup", idempotency_key, details, SIGNUP_ACCEPTED, 202)
     details["password_hash"] = hash_password(c.hasher, password)
     if extra:
-        after_commit(c, [create_signup(c, details, customer_id=customer_id, extra=extra)])
+        created = create_signup(c, details, customer_id=customer_id, extra=extra, origin=origin)
+        after_commit(c, [created])
         return SIGNUP_ACCEPTED
     message, envelope = defer(c, "signup", details)
     try:
@@ -99,6 +102,7 @@ def create_signup(
     *,
     customer_id: str | None = None,
     extra: Sequence[tuple[str, Step]],
+    origin: str | None = None,
 ) -> Envelope:
     """A pending account, its email claim and its verify link in one transaction with ``extra``."""
     s, now = c.settings, int(c.clock.now())
@@ -119,6 +123,7 @@ def create_signup(
         updated_at=now,
         expires_at=expires,
         expiry_bucket=bucket,
+        origin=origin,
     )
     login = Login(
         key,
@@ -169,6 +174,12 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
         customer = store.get_customer(login.customer_id)
         if customer is None:
             raise ServiceUnavailable("The address is changing state; retry.")
+        if clean_start.made_by_checkout(customer):  # never adopt what a checkout's caller wrote
+            fresh = clean_start.fresh_customer(c, details, customer)
+            token, message, envelope = verify_link(c, fresh, key, version=1)
+            clean_start.take_over(customer, fresh, details["password_hash"], token, message, now, done)
+            metric("SignUpsOverCheckoutRecords")
+            return envelope
         customer.name, customer.locale = details["name"], details["locale"]
         customer.newsletter = details["newsletter"]
         token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)

@@ -51,6 +51,9 @@ class Customer(BaseTable):
     phone = UnicodeAttribute(null=True)
     address = UnicodeAttribute(null=True)  # JSON, the checkout address of a guest
     merged_into = UnicodeAttribute(null=True)  # the account a merged guest now lives in
+    # "checkout": made by a checkout call (register later, an account at checkout), whose
+    # caller chose its data; a sign-up by the mailbox owner never adopts it while pending
+    origin = UnicodeAttribute(null=True)
     session_epoch = NumberAttribute(default=0)  # bumped to end every session at once
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
@@ -128,7 +131,7 @@ class StaffKeyKindIndex(GlobalSecondaryIndex[Any]):
 
 
 class StaffKey(BaseTable):
-    """A staff API key, found by the SHA-256 of the presented secret."""
+    """A staff key or a storefront key (``kind``), found by the SHA-256 of the presented secret."""
 
     TABLE_SUFFIX = "staff-keys"
 
@@ -137,7 +140,7 @@ class StaffKey(BaseTable):
 
     key_hash = UnicodeAttribute(hash_key=True)
     key_id = UnicodeAttribute()  # public handle for listing and revoking
-    kind = UnicodeAttribute(default="staff_key")
+    kind = UnicodeAttribute(default="staff_key")  # "staff_key" | "storefront"
     name = UnicodeAttribute()
     created_at = NumberAttribute()
     revoked_at = NumberAttribute(null=True)

@@ -1,4 +1,5 @@
-"""Staff keys, found by the SHA-256 of the presented secret; listed through ``by_kind``."""
+"""Staff and storefront keys, found by the SHA-256 of the presented secret; listed through
+``by_kind``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from chalicelib.kernel.dynamo import translated
 
 @translated
 def find(key_hash: str) -> StaffKey | None:
+    """Read consistently: a key revoked a moment ago is refused at once."""
     try:
-        return StaffKey.get(key_hash)
+        return StaffKey.get(key_hash, consistent_read=True)
     except StaffKey.DoesNotExist:
         return None
 
@@ -20,8 +22,8 @@ def add(key: StaffKey) -> None:
 
 
 @translated
-def all_keys() -> list[StaffKey]:
-    return list(StaffKey.by_kind.query("staff_key", scan_index_forward=False))
+def all_keys(kind: str) -> list[StaffKey]:
+    return list(StaffKey.by_kind.query(kind, scan_index_forward=False))
 
 
 @translated

@@ -74,6 +74,16 @@ class NotAuthenticated(DomainError):
     message = "Sign in first: a valid access token is required."
 
 
+class StorefrontKeyRequired(DomainError):
+    code = "storefront_key_required"
+    message = "Only a storefront's server may call this: send its key in X-Storefront-Key."
+
+
+class InvalidStorefrontKey(DomainError):
+    code = "invalid_storefront_key"
+    message = "The X-Storefront-Key is not a live storefront key of this service."
+
+
 class EmailNotVerified(DomainError):
     code = "email_not_verified"
     message = "Confirm your email address first: follow the link we emailed you."
@@ -167,6 +177,8 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     InvalidToken: 400,
     InvalidCredentials: 401,
     NotAuthenticated: 401,
+    StorefrontKeyRequired: 401,
+    InvalidStorefrontKey: 401,
     EmailNotVerified: 403,
     AccountDisabled: 403,
     SignupClosed: 403,

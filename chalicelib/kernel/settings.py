@@ -101,6 +101,8 @@ class Settings(BaseModel):
     LINKS_TO: LinkTarget = LinkTarget.API
     STOREFRONT_SIGNIN_PATH: str = "/account/sign-in"
     STOREFRONT_FORGOT_PATH: str = "/account/forgot-password"
+    # Where the invitation page posts its hand-off code (the storefront's server takes it).
+    STOREFRONT_HANDOFF_PATH: str = "/account/handoff"
 
     # Where the data and the secret live (names, never secrets).
     TABLE_PREFIX: Slug

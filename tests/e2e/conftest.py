@@ -1,7 +1,7 @@
 """Slow tiers: the real local service (``python -m devtools.run_local``) over HTTP.
 
 One service per session, on free ports (never 8000/5000, which a developer's ``make run``
-may hold), with a known staff key; a second one, its storefront on another origin, only
+may hold), with known staff and storefront keys; a second one, its storefront on another origin, only
 for the tests that ask for it. Their output goes to a log file, shown when one fails to start.
 """
 
@@ -24,6 +24,7 @@ from tests.e2e.helpers import Api, LocalService, Mailbox, local_session
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_KEY = "e2e-staff-key-0123456789abcdef"
+STOREFRONT_KEY = "e2e-storefront-key-0123456789abcdef"
 START_TIMEOUT = 90
 ATTEMPTS = 3  # a picked port can be taken before the service binds it
 
@@ -61,6 +62,7 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
         "PORT": str(port),
         "AWS_PORT": str(aws_port),
         "LOCAL_STAFF_KEY": STAFF_KEY,
+        "LOCAL_STOREFRONT_KEY": STOREFRONT_KEY,
         "PYTHONUNBUFFERED": "1",
     }
     if storefront_host:
@@ -83,7 +85,8 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
             pytest.fail(f"devtools.run_local exited ({process.returncode}):\n{log.read_text('utf-8')}")
         if _answers(f"{api_url}/website") and _answers(f"{aws_url}/_local/mail"):
             website = local_session().get(f"{api_url}/website", timeout=5).json()
-            return process, LocalService(api_url, aws_url, website["storefront_url"], STAFF_KEY)
+            service = LocalService(api_url, aws_url, website["storefront_url"], STAFF_KEY, STOREFRONT_KEY)
+            return process, service
         time.sleep(0.2)
     _stop(process)
     pytest.fail(f"devtools.run_local not ready in {START_TIMEOUT} s:\n{log.read_text('utf-8')}")

@@ -35,6 +35,7 @@ class LocalService:
     aws_url: str
     storefront_url: str
     staff_key: str
+    storefront_key: str
 
 
 class Mailbox:
@@ -94,10 +95,22 @@ class Api:
         self.mailbox = mailbox
         self.http = local_session()
         self.staff_key = service.staff_key
+        self.storefront_key = service.storefront_key
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> requests.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None, **headers: str
+    ) -> requests.Response:
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         return self.http.request(method, f"{self.base}{path}", json=body, headers=headers, timeout=30)
+
+    def storefront(self, method: str, path: str, body: Any = None, **headers: str) -> requests.Response:
+        """A call from the storefront's server: the local storefront key in ``X-Storefront-Key``."""
+        return self.call(method, path, body, **{"X-Storefront-Key": self.storefront_key, **headers})
+
+    def exchange_handoff(self, code: str) -> requests.Response:
+        """``POST /sessions/handoff`` as the storefront's server makes it."""
+        return self.storefront("POST", "/sessions/handoff", {"code": code})
 
     def signup(self, email: str, password: str = STRONG_PASSWORD, name: str = "Ada", **extra: Any) -> Any:
         return self.call("POST", "/signup", {"email": email, "password": password, "name": name, **extra})
@@ -170,8 +183,8 @@ class Api:
     # -- guest checkout, documents and merges ------------------------------------------
 
     def checkout(self, email: str, name: str = "Gus Guest", **extra: Any) -> requests.Response:
-        """``POST /guests`` as the storefront's checkout calls it."""
-        return self.call("POST", "/guests", {"email": email, "name": name, **extra})
+        """``POST /guests`` as the storefront's server calls it at checkout (with its key)."""
+        return self.storefront("POST", "/guests", {"email": email, "name": name, **extra})
 
     def guest(self, email: str, name: str = "Gus Guest", **extra: Any) -> dict[str, Any]:
         """A guest checkout that must succeed (201, ``kind`` guest); its answer."""

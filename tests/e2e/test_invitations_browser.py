@@ -7,7 +7,7 @@ SES (moto) received, as the customer would. Pages go to ``build/screenshots/invi
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 
@@ -15,20 +15,48 @@ from tests.e2e.browser import assert_prefilled, is_post, screenshot
 from tests.e2e.helpers import Api, LocalService, Mailbox, new_address, token_from
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Request, Route
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "my own invited passphrase"
 
 
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def storefront_posts(page: Page, url: str) -> list[Request]:
+    """Stand in for the storefront's server at ``url``: record what reaches it."""
+    posted: list[Request] = []
+
+    def storefront(route: Route) -> None:
+        posted.append(route.request)
+        route.fulfill(status=200, content_type="text/html", body="<h1>Signed in as ...</h1>")
+
+    page.route(url, storefront)
+    return posted
+
+
 def handoff_code(page: Page, service: LocalService) -> str:
-    """The storefront URL the page landed on: the event and a one-time hand-off code, nothing else."""
-    assert page.url.startswith(f"{service.storefront_url}/?"), page.url
-    query = parse_qs(urlsplit(page.url).query)
-    assert query.keys() == {"account_event", "handoff"}, page.url
-    assert query["account_event"] == ["invitation_accepted"]
-    [code] = query["handoff"]
+    """Continue to the shop: the hand-off page POSTs the code to the storefront's server, with
+    our Origin (what the storefront checks); no URL, so no log, history or Referer, has it."""
+    assert page.url.startswith(service.api_url) and "handoff" not in page.url, page.url
+    assert page.inner_text("h1") == "Your account is ready"
+    screenshot(page, "invitation-handoff")
+    target = f"{service.storefront_url}/account/handoff"
+    posted = storefront_posts(page, target)
+    with page.expect_navigation():
+        page.click("#continue")
+    [request] = posted
+    assert (request.method, request.url, page.url) == ("POST", target, target)
+    assert request.all_headers().get("origin") == origin(service.api_url)
+    fields = parse_qs(request.post_data or "")
+    assert fields.keys() == {"account_event", "handoff"}
+    assert fields["account_event"] == ["invitation_accepted"]
+    [code] = fields["handoff"]
+    assert code not in page.url
     return code
 
 
@@ -61,7 +89,8 @@ def test_invitation_page_sets_the_password_and_hands_a_session_to_the_storefront
         page.click("#accept")
     code = handoff_code(page, local_service)
 
-    pair = api.call("POST", "/sessions/handoff", {"code": code})
+    assert api.call("POST", "/sessions/handoff", {"code": code}).status_code == 401  # no storefront key
+    pair = api.exchange_handoff(code)
     assert pair.status_code == 200, pair.text
     assert {"access_token", "refresh_token", "expires_in", "customer_id"} <= pair.json().keys()
     me = api.call("GET", "/me", token=pair.json()["access_token"])
@@ -70,7 +99,7 @@ def test_invitation_page_sets_the_password_and_hands_a_session_to_the_storefront
     assert me.json()["email_verified"] is True
     assert me.json()["customer_id"] == pair.json()["customer_id"]
 
-    again = api.call("POST", "/sessions/handoff", {"code": code})  # one use only
+    again = api.exchange_handoff(code)  # one use only
     assert (again.status_code, again.json()["error"]["code"]) == (400, "invalid_token")
     session = api.sign_in(email, PASSWORD)
     assert session.status_code == 200, session.text
@@ -122,7 +151,7 @@ def test_the_error_page_takes_the_corrected_password(
     page.fill("#password_confirm", PASSWORD)
     with page.expect_navigation():
         page.click("#accept")
-    pair = api.call("POST", "/sessions/handoff", {"code": handoff_code(page, local_service)})
+    pair = api.exchange_handoff(handoff_code(page, local_service))
     assert pair.status_code == 200, pair.text
     assert api.sign_in(email, PASSWORD).status_code == 200
 
@@ -178,8 +207,46 @@ def test_invitation_page_lands_on_a_storefront_on_another_origin(
     page.fill("#password", PASSWORD)
     page.fill("#password_confirm", PASSWORD)
 
-    with page.expect_navigation(timeout=5_000):  # the page's CSP lets the form redirect there
+    with page.expect_navigation(timeout=5_000):
         page.click("#accept")
-    pair = api.call("POST", "/sessions/handoff", {"code": handoff_code(page, cross_origin_service)})
+    # the page's CSP (form-action) lets its form post to the storefront's origin
+    pair = api.exchange_handoff(handoff_code(page, cross_origin_service))
     assert pair.status_code == 200, pair.text
     assert api.call("GET", "/me", token=pair.json()["access_token"]).json()["email"] == email
+
+
+ATTACKER = "http://attacker.test"
+
+
+def test_another_sites_page_can_neither_accept_an_invitation_nor_post_a_code(
+    page: Page, api: Api, local_service: LocalService
+) -> None:
+    """Login CSRF: the attacker's page posts the attacker's invitation form (to get the victim's
+    browser a code for the attacker's account), or a code straight to the storefront."""
+    token = token_from(api.invitation_link(new_address("mallory"))[1])
+    accept = f"{local_service.api_url}/invitations/accept"
+    handoff = f"{local_service.storefront_url}/account/handoff"
+    html = f"""<!doctype html><title>Win a prize</title>
+    <form method="post" action="{accept}"><input name="token" value="{token}">
+      <input name="password" value="{PASSWORD}"><input name="password_confirm" value="{PASSWORD}">
+      <button id="forged-accept">Win</button></form>
+    <form method="post" action="{handoff}"><input name="account_event" value="invitation_accepted">
+      <input name="handoff" value="the-attackers-own-code"><button id="forged-handoff">Win</button></form>"""
+    page.route(f"{ATTACKER}/", lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+
+    page.goto(f"{ATTACKER}/")
+    with page.expect_response(is_post) as posted:
+        page.click("#forged-accept")
+    assert posted.value.status == 403
+    assert page.inner_text("h1") == "This link cannot be used"
+    assert page.locator("#continue").count() == 0  # no code reached the victim's browser
+    accepted = api.call("POST", "/invitations/accept", {"token": token, "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text  # the invitation was left untouched
+
+    # Posted from another site, a code carries that site's Origin: the storefront refuses it.
+    posted_to_storefront = storefront_posts(page, handoff)
+    page.goto(f"{ATTACKER}/")
+    with page.expect_navigation():
+        page.click("#forged-handoff")
+    [request] = posted_to_storefront
+    assert request.all_headers().get("origin") == ATTACKER != origin(local_service.api_url)

@@ -217,4 +217,4 @@ def test_invitation_routes_need_the_staff_key(api: Api, mailbox: Mailbox) -> Non
     assert mailbox.to(email) == []
     unknown = api.call("POST", "/invitations/accept", {"token": "x" * 43, "password": STRONG_PASSWORD})
     assert _error(unknown) == (400, "invalid_token")
-    assert _error(api.call("POST", "/sessions/handoff", {"code": "y" * 43})) == (400, "invalid_token")
+    assert _error(api.exchange_handoff("y" * 43)) == (400, "invalid_token")

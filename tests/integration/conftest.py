@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from typing import Any
 
 import boto3
@@ -99,6 +100,21 @@ class Api:
 
     def __init__(self, client: Client) -> None:
         self.client = client
+        self._storefront_key: str | None = None
+
+    @property
+    def storefront_key(self) -> str:
+        """The secret of a storefront key made for this test (on first use)."""
+        if self._storefront_key is None:
+            from chalicelib.identity import storefront_keys
+            from chalicelib.kernel.bootstrap import get_container
+
+            _, self._storefront_key = storefront_keys.create(get_container(), "test-storefront")
+        return self._storefront_key
+
+    def storefront(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        """A call from the storefront's server: its key in ``X-Storefront-Key``."""
+        return self.call(method, path, body, **{"X-Storefront-Key": self.storefront_key, **headers})
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None, **headers: str) -> Any:
         all_headers = {"Content-Type": "application/json", **headers}
@@ -148,3 +164,25 @@ def staff_headers(container: Container, name: str = "support") -> dict[str, str]
 
 def token_from(link: str) -> str:
     return link.split("token=", 1)[1]
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[dict[str, str | None], dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "form":
+            self.forms.append((dict(attrs), {}))
+        elif tag == "input" and self.forms:
+            fields = dict(attrs)
+            self.forms[-1][1][str(fields.get("name"))] = str(fields.get("value") or "")
+
+
+def handoff_form(html: str) -> tuple[str, dict[str, str]]:
+    """The hand-off page's one form: where it posts (method POST) and its hidden fields."""
+    parser = _Forms()
+    parser.feed(html)
+    [(form, fields)] = parser.forms
+    assert form.get("method") == "post", form
+    return str(form["action"]), fields

@@ -21,7 +21,7 @@ DAY = 86400
 
 
 def _guest_with_documents(api: Api, container: Container, email: str, documents: int) -> str:
-    guest_id = api.call("POST", "/guests", {"email": email, "name": "G"}).json_body["customer_id"]
+    guest_id = api.storefront("POST", "/guests", {"email": email, "name": "G"}).json_body["customer_id"]
     staff = {"Content-Type": "application/json", **staff_headers(container, f"erp-{email}")}
     for i in range(documents):
         body = {"document_id": f"D{i}", "type": "order", "status": "completed", "date": "2026-11-01"}
@@ -175,7 +175,7 @@ def test_a_former_guest_that_never_verified_goes_with_its_documents(
 ) -> None:
     from tests.integration.conftest import token_from
 
-    guest = api.call(
+    guest = api.storefront(
         "POST",
         "/guests",
         {

@@ -26,7 +26,7 @@ def _guest(api: Api, email: str = "gus@example.com", *orders: str) -> Any:
     body: dict[str, Any] = {"email": email, "name": "Gus"}
     if orders:
         body["order"] = _order(orders[0])
-    return api.call("POST", "/guests", body).json_body
+    return api.storefront("POST", "/guests", body).json_body
 
 
 def _add_documents(api: Api, container: Container, customer_id: str, count: int) -> None:
@@ -273,3 +273,102 @@ def test_register_later_takes_the_address_back_from_an_unverified_sign_up(api: A
     assert Document.get(guest["customer_id"], "SO-1").type == "order"
     squatter_verify = token_from(mails_to("victim@example.com")[0].link("/verify"))
     assert api.call("POST", "/signup/verify", {"token": squatter_verify}).status_code == 400
+
+
+def test_a_merge_never_overwrites_a_document_the_account_holds(
+    api: Api, container: Container, clock: ManualClock
+) -> None:
+    """A guest with the owner's address and the id of the owner's real order (a forged copy,
+    newer) is merged by the owner: the real order stays, the forged copy is dropped."""
+    pair = api.verified_account("ada@example.com")
+    staff = {"Content-Type": "application/json", **staff_headers(container, "erp")}
+    real = json.dumps(_order("SO-1", status="shipped", number="REAL-1"))
+    path = f"/admin/customers/{pair['customer_id']}/documents"
+    assert api.client.http.post(path, headers=staff, body=real).status_code == 200
+    clock.advance(60)
+    forged: dict[str, Any] = {"email": "ada@example.com", "name": "Ada", "phone": "+1 555 0100"}
+    forged["order"] = _order("SO-1", status="open", number="PAY-EVIL", totals={"gross": 9999.0})
+    guest_id = api.storefront("POST", "/guests", forged).json_body["customer_id"]
+    _add_documents(api, container, guest_id, 1)  # DOC-0, the account has none: it moves
+    token = token_from(last_mail("ada@example.com").link("/merge"))
+
+    done = api.call("POST", "/me/merges", {"token": token}, token=pair["access_token"])
+    assert done.status_code == 200, done.body
+    kept = Document.get(pair["customer_id"], "SO-1")
+    assert (kept.status, kept.number, kept.totals) == ("shipped", "REAL-1", None)
+    assert done.json_body["documents_moved"] == 1
+    assert Document.get(pair["customer_id"], "DOC-0").type == "invoice"
+    assert list(Document.query(guest_id)) == []  # the forged copy is gone, not kept anywhere
+    assert Customer.get(guest_id).status == "archived"
+    assert Customer.get(pair["customer_id"]).phone is None  # a merge moves documents only
+    events = api.call("GET", "/me/activity", token=pair["access_token"]).json_body["activity"]
+    [completed] = [e for e in events if e["kind"] == "merge_completed"]
+    assert completed["detail"]["documents_kept"] == ["SO-1"]
+
+
+FORGED_CHECKOUT: dict[str, Any] = {
+    "email": "victim@example.com",
+    "name": "YOUR ACCOUNT IS SUSPENDED",
+    "phone": "+1 555 0100",
+    "address": {"line1": "1 Fraud Street", "city": "Nowhere", "country": "US"},
+    "order": _order("INV-EVIL", type="invoice", number="PAY-NOW", totals={"gross": 9999.0}),
+}
+
+
+def _owner_signs_up_and_verifies(api: Api) -> dict[str, Any]:
+    """The mailbox owner's normal sign-up, verified with the link it sends, then signed in."""
+    api.signup("victim@example.com", password="the victim's own passphrase", name="Victoria")
+    verify = token_from(last_mail("victim@example.com").link("/verify"))
+    assert api.call("POST", "/signup/verify", {"token": verify}).status_code == 200
+    pair = api.sign_in("victim@example.com", "the victim's own passphrase")
+    assert pair.status_code == 200, pair.body
+    session: dict[str, Any] = pair.json_body
+    return session
+
+
+def _starts_clean(api: Api, pair: dict[str, Any], planted_id: str) -> None:
+    assert pair["customer_id"] != planted_id
+    me = api.call("GET", "/me", token=pair["access_token"]).json_body
+    assert (me["name"], me["phone"], me["status"]) == ("Victoria", None, "active")
+    documents = api.call("GET", "/me/documents", token=pair["access_token"]).json_body
+    assert documents["documents"] == []
+    # the checkout's record is a guest again, with its documents
+    assert Customer.get(planted_id).status == "guest"
+    assert [d.document_id for d in Document.query(planted_id)] == ["INV-EVIL"]
+    assert Login.get(Customer.get(pair["customer_id"]).login_key).customer_id == pair["customer_id"]
+
+
+def test_a_sign_up_over_a_register_later_record_starts_clean(api: Api, container: Container) -> None:
+    """A guest with the victim's address and a forged invoice registers later (a pending
+    account); the victim's own sign-up must not adopt it."""
+    guest = api.storefront("POST", "/guests", FORGED_CHECKOUT).json_body
+    token = token_from(guest["register_later_url"])
+    registered = api.call("POST", "/register", {"token": token, "password": "the squatter's passphrase"})
+    assert registered.status_code == 202, registered.body
+    planted_link = token_from(last_mail("victim@example.com").link("/verify"))
+
+    pair = _owner_signs_up_and_verifies(api)
+    _starts_clean(api, pair, guest["customer_id"])
+    assert Customer.get(guest["customer_id"]).phone == "+1 555 0100"  # the guest keeps what it had
+    assert api.call("POST", "/signup/verify", {"token": planted_link}).status_code == 400  # dead
+    assert api.sign_in("victim@example.com", "the squatter's passphrase").status_code == 401
+    # The owner may still take those orders, through the usual merge link and their password.
+    offer = api.client.http.post(
+        f"/admin/customers/{guest['customer_id']}/merge-offer", headers=staff_headers(container)
+    )
+    assert offer.status_code == 202 and offer.json_body["account_id"] == pair["customer_id"]
+
+
+def test_a_sign_up_over_an_account_made_at_checkout_starts_clean(api: Api) -> None:
+    body = {**FORGED_CHECKOUT, "create_account": {"password": "the squatter's passphrase"}}
+    made = api.storefront("POST", "/guests", body).json_body
+    assert made["kind"] == "account"
+    pair = _owner_signs_up_and_verifies(api)
+    _starts_clean(api, pair, made["customer_id"])
+
+
+def test_a_sign_up_over_the_owners_own_pending_sign_up_keeps_the_record(api: Api) -> None:
+    api.signup("victim@example.com", password="a first passphrase here", name="V")
+    pair = _owner_signs_up_and_verifies(api)
+    assert Customer.count() == 1  # refreshed in place, as before
+    assert api.call("GET", "/me", token=pair["access_token"]).json_body["name"] == "Victoria"

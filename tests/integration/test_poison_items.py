@@ -83,7 +83,7 @@ def test_the_sweeper_skips_a_message_it_cannot_claim_and_sends_the_others(
 
 
 def _guest_with_documents(api: Api, container: Container, email: str, documents: int) -> str:
-    guest_id: str = api.call("POST", "/guests", {"email": email, "name": "G"}).json_body["customer_id"]
+    guest_id: str = api.storefront("POST", "/guests", {"email": email, "name": "G"}).json_body["customer_id"]
     staff = {"Content-Type": "application/json", **staff_headers(container, f"erp-{email}")}
     for i in range(documents):
         body = {"document_id": f"D{i}", "type": "order", "status": "completed", "date": "2026-11-01"}
