@@ -250,13 +250,12 @@ def register_form_post(request: Request) -> Response:
     form, language, secret = _password_form(c, request)
     _, guest = registration.guest_for(c, secret)
     try:
-        answer = registration.register(c, secret, _confirmed_password(form, language))
+        registration.register(c, secret, _confirmed_password(form, language))
     except ValidationFailed as e:
         page = _register_page(c, language, secret, guest, error=_password_problem(e, language))
         page.status_code = 422
         return page
-    if answer["status"] == "merge_offered":
-        return _page("message", language, title="page.merge_offered.title", text="page.merge_offered.text")
+    # one page whatever the address: a verify link, or its owner a merge link (no enumeration)
     return _page("message", language, title="page.register_sent.title", text="page.register_sent.text")
 
 

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import identity
 from chalicelib.checkout import documents, merges
 from chalicelib.checkout.schemas import GuestIn
-from chalicelib.identity import Customer, EmailTaken, IdempotentReplay, Login, SignupIn
+from chalicelib.identity import Customer, EmailTaken, IdempotentReplay, SignupIn
 from chalicelib.kernel import idempotency as idempotency_store
 from chalicelib.kernel.clock import expiry_bucket, iso
 from chalicelib.kernel.errors import (
     AccountCreationDisabled,
     AccountRequired,
-    AddressInUse,
     IdempotencyConflict,
     NotAuthenticated,
 )
@@ -52,13 +51,18 @@ def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) ->
             raise AccountCreationDisabled()
         try:
             return _create_account(c, data, idempotency_key)
-        except EmailTaken as e:
-            if mode is CheckoutMode.MANDATORY:  # no guest to hold the order: sign in first
-                raise AddressInUse("An account already uses this address: sign in to check out.") from e
-            # otherwise the order waits on a guest for the address's owner
+        except EmailTaken:
+            # The answer must not tell that the address has an account (no enumeration): it
+            # reads as for a new account, while the order waits on a guest that the
+            # address's owner is offered to merge, under any CHECKOUT_MODE.
+            return _create_guest(c, data, idempotency_key, as_account=True)
     elif mode is CheckoutMode.MANDATORY:
         raise AccountRequired()
     return _create_guest(c, data, idempotency_key)
+
+
+def _account_answer(customer_id: str) -> dict[str, Any]:
+    return {"customer_id": customer_id, "kind": "account", "status": "pending", "verify_email_sent": True}
 
 
 def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
@@ -68,7 +72,7 @@ def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) ->
     if login is not None and is_live(login, c.clock.now()):
         raise EmailTaken()
     customer_id = f"cus_{secrets.token_hex(12)}"
-    answer = {"customer_id": customer_id, "kind": "account", "status": "pending", "verify_email_sent": True}
+    answer = _account_answer(customer_id)
     extra = [documents.document_step(c, customer_id, data.order)] if data.order else []
     idem = _idempotency(c, idempotency_key, data, answer)
     if idem is not None:
@@ -109,16 +113,16 @@ def _replayed(c: Container, stored: Any) -> dict[str, Any]:
 
 
 def _may_register_later(c: Container, guest: Customer) -> bool:
-    optional = c.settings.CHECKOUT_MODE is CheckoutMode.OPTIONAL
-    return optional and guest.status == "guest" and not _owned(c, identity.get_login(guest.login_key))
+    """Under ``optional``, every guest gets the link, whatever its address holds: the answer
+    must not tell (register later offers the owner a merge instead of a second account)."""
+    return c.settings.CHECKOUT_MODE is CheckoutMode.OPTIONAL and guest.status == "guest"
 
 
-def _owned(c: Container, login: Login | None) -> bool:
-    """Claimed by an account, not merely by an unverified sign-up (register-later takes that)."""
-    return login is not None and is_live(login, c.clock.now()) and login.status != "pending"
-
-
-def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
+def _create_guest(
+    c: Container, data: GuestIn, idempotency_key: str | None, *, as_account: bool = False
+) -> dict[str, Any]:
+    """A guest holding the order; ``as_account``: one standing in for an account that the
+    address already has, answered as a new account would be."""
     s, now = c.settings, int(c.clock.now())
     expires = now + s.GUEST_TTL_DAYS * 86400
     guest = Customer(
@@ -138,7 +142,11 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
         expires_at=expires,
         expiry_bucket=expiry_bucket(expires),
     )
-    answer: dict[str, Any] = {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
+    answer: dict[str, Any] = (
+        _account_answer(guest.customer_id)
+        if as_account
+        else {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
+    )
     steps: list[tuple[str, Step]] = [("guest", lambda tx: tx.save(guest))]
     if data.order:
         steps.append(documents.document_step(c, guest.customer_id, data.order))
@@ -155,7 +163,7 @@ def _create_guest(c: Container, data: GuestIn, idempotency_key: str | None) -> d
         outbox, envelopes = [message], [envelope]
     else:
         outbox = []
-    register = s.CHECKOUT_MODE is CheckoutMode.OPTIONAL and not _owned(c, login)
+    register = not as_account and _may_register_later(c, guest)
     if register:
         token, secret = register_token(c, guest)
         steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))

@@ -5,6 +5,11 @@ about the mailbox: like a sign-up, the new account waits for its email to be ver
 (a link we send), and an unverified one expires like a sign-up. If the address already
 has an active account, its owner is offered a merge instead.
 
+Like a sign-up, the request does the same work whatever the address: it checks the link,
+hashes the password, and spends the link in the one transaction that writes the
+``register_later`` task; the answer is the same. The task, after the answer, makes the
+account or offers the merge.
+
 Someone else's unverified sign-up does not hold the address against it (squatting): the
 claim moves to this guest, the squatter's password is dropped and its links die (they
 name the other record), and the verify link goes to the mailbox, whose owner decides.
@@ -22,12 +27,12 @@ from chalicelib import identity
 from chalicelib.checkout import merges
 from chalicelib.identity import Customer, Login, activity
 from chalicelib.kernel.clock import expiry_bucket
-from chalicelib.kernel.errors import AddressInUse, InvalidToken
+from chalicelib.kernel.errors import InvalidToken, StaleWrite
 from chalicelib.kernel.models import Token, is_live
 from chalicelib.kernel.security import check_password_policy, hash_password
 from chalicelib.kernel.tokens import live_token
-from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict, run_steps
-from chalicelib.mail import after_commit
+from chalicelib.kernel.transactions import Cancelled, Step, run_steps
+from chalicelib.mail import AlreadyDone, Envelope, after_commit, defer, task
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
@@ -42,15 +47,38 @@ def guest_for(c: Container, secret: object) -> tuple[Token, Customer]:
     return token, guest
 
 
+REGISTER_ACCEPTED = "email_sent"
+
+
 def register(c: Container, secret: object, password: str) -> dict[str, Any]:
-    """Make the guest an account awaiting email verification (keeping its documents);
-    or, if its address has an active account, email that owner a merge link."""
+    """Spend the link and leave the rest to the ``register_later`` task: one answer, whether
+    the address gets a verify link or its owner a merge link."""
     token, guest = guest_for(c, secret)
+    password = check_password_policy(password, email=guest.email)
+    task, envelope = defer(
+        c,
+        "register_later",
+        {"guest_id": guest.customer_id, "password_hash": hash_password(c.hasher, password)},
+    )
+    try:
+        run_steps([("token", identity.consume_step(token, int(c.clock.now())))], [task])
+    except Cancelled as e:
+        raise InvalidToken() from e
+    after_commit(c, [envelope])
+    return {"status": REGISTER_ACCEPTED, "customer_id": guest.customer_id}
+
+
+@task("register_later")
+def _register_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> list[Envelope]:
+    """The guest becomes an account awaiting verification, or the address's owner is offered
+    a merge. A guest no longer a guest (merged, expired) or an address held by an invitation
+    leaves nothing to do: its owner has a link already."""
+    guest = identity.get_customer(data["guest_id"])
+    if guest is None or guest.status != "guest" or not is_live(guest, c.clock.now()):
+        return []
     account = merges.account_for(c, guest.email)
     if account is not None:
-        return _offer_merge(c, guest, account)
-    password = check_password_policy(password, email=guest.email)
-    password_hash = hash_password(c.hasher, password)
+        return _offer_merge(c, guest, account, done)
     now = int(c.clock.now())
     # never sooner than the guest would have gone; a sign-up's 7 days at least
     expires = max(int(guest.expires_at or 0), now + c.settings.SIGNUP_PENDING_DAYS * 86400)
@@ -62,10 +90,11 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
         Customer.expires_at.set(expires),
         Customer.expiry_bucket.set(bucket),
     ]
+    key = guest.login_key
     login = Login(
-        token.login_key,
+        key,
         customer_id=guest.customer_id,
-        password_hash=password_hash,
+        password_hash=data["password_hash"],
         status="pending",
         session_epoch=int(guest.session_epoch or 0),
         failed_signins=0,
@@ -73,10 +102,10 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
         expiry_bucket=bucket,
     )
     next_version = int(guest.version) + 1  # the verify link dies if the record changes again
-    verify, message, envelope = identity.verify_link(c, guest, token.login_key, version=next_version)
+    verify, message, envelope = identity.verify_link(c, guest, key, version=next_version)
     event = activity.event(c, guest.customer_id, "registered_from_guest", "customer")
     steps: list[tuple[str, Step]] = [
-        ("token", identity.consume_step(token, now)),
+        done,
         ("guest", lambda tx: tx.update(guest, actions=pending, condition=Customer.status == "guest")),
         ("login", lambda tx: tx.save(login, condition=_claimable(now))),
         ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
@@ -85,14 +114,13 @@ def register(c: Container, secret: object, password: str) -> dict[str, Any]:
     try:
         run_steps(steps, [message])
     except Cancelled as e:
-        if "login" in e.failed:  # the address is claimed: an active owner decides
+        if "task" in e.failed:
+            raise AlreadyDone() from e
+        if "login" in e.failed:  # claimed meanwhile: an active owner decides, an invitation holds it
             account = merges.account_for(c, guest.email)
-            if account is not None:
-                return _offer_merge(c, guest, account)
-            raise AddressInUse() from e
-        raise InvalidToken() from e
-    after_commit(c, [envelope])
-    return {"status": "verification_sent", "customer_id": guest.customer_id}
+            return _offer_merge(c, guest, account, done) if account is not None else []
+        raise StaleWrite() from e  # the guest changed meanwhile: the task is tried again
+    return [envelope]
 
 
 def _claimable(now: int) -> Condition:
@@ -101,8 +129,12 @@ def _claimable(now: int) -> Condition:
     return condition
 
 
-def _offer_merge(c: Container, guest: Customer, account: Customer) -> dict[str, Any]:
+def _offer_merge(c: Container, guest: Customer, account: Customer, done: tuple[str, Step]) -> list[Envelope]:
     steps, message, envelope = merges.offer_steps(c, guest, account, "customer")
-    run_or_conflict(steps, [message])
-    after_commit(c, [envelope])
-    return {"status": "merge_offered", "customer_id": guest.customer_id}
+    try:
+        run_steps([done, *steps], [message])
+    except Cancelled as e:
+        if "task" in e.failed:
+            raise AlreadyDone() from e
+        raise StaleWrite() from e
+    return [envelope]

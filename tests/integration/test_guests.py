@@ -13,7 +13,7 @@ from chalicelib.identity.models import Customer, Login
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
 from tests.aws_hooks import Hooks
-from tests.integration.conftest import Api, last_mail, staff_headers
+from tests.integration.conftest import Api, last_mail, mails_to, staff_headers
 from tests.support import STRONG_PASSWORD
 
 ORDER = {
@@ -250,27 +250,38 @@ def test_an_idempotency_key_reused_for_another_checkout_is_refused(api: Api) -> 
     assert other.status_code == 409 and other.json_body["error"]["code"] == "idempotency_key_reused"
 
 
-def test_no_register_later_link_while_an_account_or_an_invitation_holds_the_address(
+def test_the_checkout_answer_never_tells_whether_the_address_has_an_account(
     api: Api, container: Container
 ) -> None:
     staff = {"Content-Type": "application/json", **staff_headers(container)}
     body = json.dumps({"customers": [{"email": "invited@example.com", "name": "I"}]})
     assert api.client.http.post("/admin/invitations", headers=staff, body=body).status_code == 202
     api.verified_account("active@example.com")
-    for email in ("invited@example.com", "active@example.com"):
-        answer = api.storefront("POST", "/guests", {"email": email, "name": "P"}).json_body
-        assert "register_later_url" not in answer, email
-    api.signup("pending@example.com")  # an unverified sign-up does not hold it: register later takes it
-    answer = api.storefront("POST", "/guests", {"email": "pending@example.com", "name": "P"}).json_body
-    assert "register_later_url" in answer
+    api.signup("pending@example.com")
+    shapes = set()
+    for email in ("invited@example.com", "active@example.com", "pending@example.com", "free@example.com"):
+        answer = api.storefront("POST", "/guests", {"email": email, "name": "P"})
+        assert answer.status_code == 201
+        assert answer.json_body["register_later_url"].startswith("http"), email
+        shapes.add((answer.json_body["kind"], tuple(sorted(answer.json_body))))
+    assert len(shapes) == 1
 
 
-def test_mandatory_mode_never_makes_a_guest_even_for_a_taken_address(
+def test_creating_an_account_for_a_taken_address_answers_like_a_new_one_under_every_mode(
     api: Api, configure: Callable[..., Container]
 ) -> None:
-    configure(CHECKOUT_MODE="mandatory")
-    api.verified_account("ada@example.com")
-    body = {"email": "ada@example.com", "name": "Ada", "create_account": {"password": STRONG_PASSWORD}}
-    answer = api.storefront("POST", "/guests", body)
-    assert answer.status_code == 409 and answer.json_body["error"]["code"] == "address_in_use"
-    assert Customer.count() == 1
+    pair = api.verified_account("ada@example.com")
+    for mode in ("optional", "mandatory"):
+        configure(CHECKOUT_MODE=mode)
+        answers = []
+        for email in ("ada@example.com", f"new-{mode}@example.com"):
+            body = {"email": email, "name": "Ada", "create_account": {"password": STRONG_PASSWORD}}
+            order = {**ORDER, "document_id": f"SO-{mode}-{email[0]}"}
+            answer = api.storefront("POST", "/guests", {**body, "order": order})
+            answers.append((answer.status_code, sorted(answer.json_body), answer.json_body["kind"]))
+        shape = (201, ["customer_id", "kind", "status", "verify_email_sent"], "account")
+        assert answers[0] == answers[1] == shape
+    # the owner's account is untouched; the owner is offered each order to merge
+    offers = [m for m in mails_to("ada@example.com") if m.subject == "Add your guest order to your account"]
+    assert len(offers) == 2
+    assert api.sign_in("ada@example.com").json_body["customer_id"] == pair["customer_id"]
