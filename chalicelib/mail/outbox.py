@@ -20,6 +20,7 @@ from chalicelib.kernel.observability import logger, mask_email, metric
 from chalicelib.kernel.security import new_id
 from chalicelib.kernel.settings import MailDispatch
 from chalicelib.mail import store
+from chalicelib.mail.budget import recipient_charge
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.sender import Envelope, SendFailed, send_email
 
@@ -47,7 +48,11 @@ def _cipher(c: Container) -> Any:
 def compose(
     c: Container, template: str, to: str, language: str, context: dict[str, Any]
 ) -> tuple[OutboxMessage, Envelope]:
-    """An outbox item to write in the caller's transaction, and its clear envelope."""
+    """An outbox item to write in the caller's transaction, and its clear envelope.
+
+    An email a caller can trigger to someone else's address charges the recipient's budget
+    in that transaction (``mail.budget``); past it the item is dropped, the envelope marked.
+    """
     now = int(c.clock.now())
     envelope = Envelope(new_id("msg"), template, to, language, context)
     nonce = os.urandom(12)
@@ -65,6 +70,8 @@ def compose(
         expires_at=now + RETENTION_SECONDS,
         expiry_bucket=expiry_bucket(now + RETENTION_SECONDS),
     )
+    item.charge = recipient_charge(c, template, to)
+    item.envelope = envelope
     return item, envelope
 
 
@@ -80,7 +87,8 @@ def after_commit(c: Container, envelopes: list[Envelope]) -> None:
     if c.settings.MAIL_DISPATCH is not MailDispatch.INLINE:
         return  # the outbox stream's Lambda sends them
     for envelope in envelopes:
-        _attempt(c, envelope, attempts=1)
+        if not envelope.dropped:  # over its recipient's budget: never queued
+            _attempt(c, envelope, attempts=1)
 
 
 def deliver(c: Container, message_id: str) -> str:

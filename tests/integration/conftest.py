@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -141,3 +143,42 @@ def staff_headers(container: Container, name: str = "support") -> dict[str, str]
 
 def token_from(link: str) -> str:
     return link.split("token=", 1)[1]
+
+
+@pytest.fixture
+def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each DynamoDB request atomic in moto, as in DynamoDB (moto alone takes no lock), with
+    threads switching every 0.1 ms so that requests interleave as on a busy machine."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock, inherited = threading.RLock(), DynamoHandler._dispatch
+
+    def atomic(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return inherited(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoHandler, "_dispatch", atomic)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.0001)
+    yield
+    sys.setswitchinterval(previous)
+
+
+def at_once(work: Callable[[int], Any], threads: int) -> list[Any]:
+    """``work(i)`` in ``threads`` threads released together by a barrier; each result or exception."""
+    barrier = threading.Barrier(threads)
+    results: list[Any] = [None] * threads
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as e:  # the test reports it
+            results[i] = e
+
+    started = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+    return results
