@@ -58,8 +58,10 @@ IDEMPOTENCY_SECONDS = 86400
 
 
 def _mail(
-    c: Container, template: str, to: str, language: str, name: str, **context: Any
+    c: Container, template: str, to: str, language: str, name: str | None, **context: Any
 ) -> tuple[OutboxMessage, Envelope]:
+    """``name`` greets the recipient: only a verified account's stored name, never text the
+    caller just sent (SPEC §4), so a caller cannot write to someone else's mailbox."""
     values = {"name": name, "website": c.settings.WEBSITE_ID, **context}
     return compose(c, template, to, language, values)
 
@@ -165,13 +167,13 @@ def signup(
 def verify_link(
     c: Container, customer: Customer, key: str, *, version: int
 ) -> tuple[Token, OutboxMessage, Envelope]:
-    """A verify token bound to the customer's ``version``, and its email."""
+    """A verify token bound to the customer's ``version``, and its email.
+
+    The email greets no one: the name of an unverified account is whatever its caller sent."""
     hours = c.settings.VERIFY_TOKEN_HOURS
     token, secret = new_token(c, "verify", customer, key, hours * 3600, version=version)
     link = c.settings.link("/verify", secret)
-    message, envelope = _mail(
-        c, "verify", customer.email, customer.locale, customer.name, link=link, hours=hours
-    )
+    message, envelope = _mail(c, "verify", customer.email, customer.locale, None, link=link, hours=hours)
     return token, message, envelope
 
 
@@ -197,7 +199,7 @@ def _signup_over_existing(
         "account_exists",
         data.email,
         language,
-        data.name,
+        None,  # not data.name: the caller need not own this address
         signin_link=s.storefront(s.STOREFRONT_SIGNIN_PATH),
         forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
     )
@@ -228,7 +230,7 @@ def forgot_password(c: Container, data: ForgotIn) -> dict[str, Any]:
         "reset",
         customer.email,
         customer.locale,
-        customer.name,
+        customer.name if customer.status == "active" else None,  # a pending name is a caller's
         link=s.link("/password/reset", secret),
         minutes=s.RESET_TOKEN_MINUTES,
     )
