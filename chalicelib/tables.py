@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.checkout import Document
 from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
-from chalicelib.kernel.models import BaseTable, IdempotencyRecord, Token, configure_tables
+from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
 from chalicelib.portal import PortalItem
 
@@ -30,6 +30,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Activity,
     Document,
     PortalItem,
+    BudgetCounter,
 )
 
 

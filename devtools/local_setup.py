@@ -21,6 +21,10 @@ REGION = "us-east-1"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 STAFF_KEY_NAME = "local-dev"
 STOREFRONT_KEY_NAME = "local-storefront"
+#: Settings ``make run`` takes from ``LOCAL_<name>`` in its environment, over the stage's:
+#: every caller of a local server is 127.0.0.1 (a storefront's server, its browsers, the e2e
+#: tier), so it may need larger per-source budgets than one address on the internet.
+LOCAL_OVERRIDES = ("SOURCE_BUDGET_PER_MINUTE", "SOURCE_BUDGET_PER_HOUR")
 
 
 def aws_environment(aws_port: int) -> dict[str, str]:
@@ -70,11 +74,15 @@ def _on_port(url: str, port: int) -> str:
 def stage_settings(port: int, storefront_url: str | None = None) -> dict[str, str]:
     """The ``local`` stage's environment, its local URLs moved to the API's real port.
 
-    ``storefront_url`` replaces ``STOREFRONT_URL`` (a storefront served locally elsewhere).
+    ``storefront_url`` replaces ``STOREFRONT_URL`` (a storefront served locally elsewhere);
+    ``LOCAL_<name>`` variables replace the settings of ``LOCAL_OVERRIDES``.
     """
     from chalicelib.kernel.stage_config import stage_environment
 
     env = stage_environment(STAGE)
+    for name in LOCAL_OVERRIDES:
+        if os.environ.get(f"LOCAL_{name}"):
+            env[name] = os.environ[f"LOCAL_{name}"]
     for name in ("PUBLIC_API_URL", "STOREFRONT_URL"):
         env[name] = _on_port(env[name], port)
     if storefront_url:

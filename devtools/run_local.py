@@ -14,8 +14,10 @@
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
 a new one is printed), ``LOCAL_STOREFRONT_KEY`` (the same for the storefront key),
-``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point
-for the shop, e.g. a storefront you serve locally; default: the stage's, on ``PORT``).
+``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point for the shop, e.g. a
+storefront you serve locally; default: the stage's, on ``PORT``),
+``LOCAL_SOURCE_BUDGET_PER_MINUTE`` and ``LOCAL_SOURCE_BUDGET_PER_HOUR`` (every local caller
+is 127.0.0.1: the e2e tier raises them; default: the stage's).
 
 Ctrl-C (or SIGTERM) stops everything. ``chalice local`` writes the stage's environment
 over its own, so when ``PORT`` is not the one in ``.chalice/config.json`` the emailed

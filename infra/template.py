@@ -9,6 +9,9 @@ Chalice deep-merges it: new logical ids add resources, existing ones (the functi
 - the SES identity of ``MAIL_FROM``;
 - the outbox stream -> ``outbox_sender`` mapping (stages with ``MAIL_DISPATCH=stream``);
 - gateway responses in the service's ``{"error": {"code", "message"}}`` shape;
+- stage throttling (``API_THROTTLE_RATE``, ``API_THROTTLE_BURST``) and, when the
+  ``EnableWaf`` parameter is ``true``, an AWS WAF web ACL on the stage with a rate-based
+  rule per source IP (``WafRateLimit`` requests in 5 minutes, then 429);
 - fixed function names, their log groups (with retention) and alarms.
 """
 
@@ -21,6 +24,7 @@ from typing import Any
 from chalicelib.kernel.models import BaseTable
 from chalicelib.kernel.observability import SERVICE, metrics
 from infra.stage import API_HANDLER, STREAM_CONSUMER, Function, Stage, Table
+from infra.waf import WAF_CONDITION, WAF_PARAMETERS, web_acl
 
 #: models.py enables the stream with this view type (``_enable_stream``).
 STREAM_VIEW_TYPE = "KEYS_ONLY"
@@ -170,6 +174,18 @@ def gateway_responses() -> dict[str, Any]:
     return responses
 
 
+def _rest_api(stage: Stage) -> dict[str, Any]:
+    """Merged into Chalice's ``RestAPI``: error shapes, and throttling of every method."""
+    s = stage.settings
+    throttling = {
+        "ResourcePath": "/*",
+        "HttpMethod": "*",
+        "ThrottlingRateLimit": s.API_THROTTLE_RATE,
+        "ThrottlingBurstLimit": s.API_THROTTLE_BURST,
+    }
+    return {"Properties": {"GatewayResponses": gateway_responses(), "MethodSettings": [throttling]}}
+
+
 def _alarm(stage: Stage, name: str, description: str, **properties: Any) -> dict[str, Any]:
     actions = {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}
     return {
@@ -281,23 +297,32 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         resources[f"{table.logical_id}StreamMapping"] = _stream_mapping(stage, table, function)
         if function.key == STREAM_CONSUMER:
             consumer = function
-    if any(f.logical_id == API_HANDLER for f in stage.functions):
-        resources["RestAPI"] = {"Properties": {"GatewayResponses": gateway_responses()}}
+    has_api = any(f.logical_id == API_HANDLER for f in stage.functions)
+    if has_api:
+        resources["RestAPI"] = _rest_api(stage)
+        resources.update(web_acl(stage, _tags(stage)))
     resources.update(_alarms(stage, consumer))
 
     outputs: dict[str, Any] = {f"{t.logical_id}Name": {"Value": {"Ref": t.logical_id}} for t in stage.tables}
     outputs["MasterSecretArn"] = {"Value": {"Ref": "MasterSecret"}}
     for table in stage.stream_tables:
         outputs[f"{table.logical_id}StreamArn"] = {"Value": {"Fn::GetAtt": [table.logical_id, "StreamArn"]}}
+    parameters: dict[str, Any] = {
+        "AlarmTopicArn": {
+            "Type": "String",
+            "Default": "",
+            "Description": "SNS topic the alarms notify (empty: alarms only show in CloudWatch).",
+        }
+    }
+    conditions: dict[str, Any] = {
+        "HasAlarmTopic": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]}
+    }
+    if has_api:
+        parameters.update(WAF_PARAMETERS)
+        conditions[WAF_CONDITION] = {"Fn::Equals": [{"Ref": "EnableWaf"}, "true"]}
     return {
-        "Parameters": {
-            "AlarmTopicArn": {
-                "Type": "String",
-                "Default": "",
-                "Description": "SNS topic the alarms notify (empty: alarms only show in CloudWatch).",
-            }
-        },
-        "Conditions": {"HasAlarmTopic": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]}},
+        "Parameters": parameters,
+        "Conditions": conditions,
         "Resources": resources,
         "Outputs": outputs,
     }

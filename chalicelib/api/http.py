@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 
 from chalice.app import Blueprint, Request, Response
 
+from chalicelib.kernel import budgets
+from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.errors import (
     BadRequest,
     DomainError,
@@ -140,6 +142,21 @@ def idempotency_key(request: Request) -> str | None:
     if not IDEMPOTENCY_KEY.match(value):
         raise BadRequest("Idempotency-Key must be 8-128 characters of A-Z a-z 0-9 _ - : .")
     return value
+
+
+def source_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (``requestContext.identity.sourceIp``),
+    never a header the caller sets (``X-Forwarded-For``)."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def spend_source_budget(request: Request, group: str) -> None:
+    """Count this request in its source's budget for ``group``; past it, 429 + Retry-After.
+
+    On the routes that hash a password or send an email (``budgets.SOURCE_GROUPS``), first
+    thing, so a refused request costs one write and nothing else."""
+    budgets.spend_source(get_container(), group, source_ip(request))
 
 
 def no_content() -> Response:

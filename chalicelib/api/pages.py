@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.api.http import FORM, endpoint, form_body
+from chalicelib.api.http import FORM, endpoint, form_body, spend_source_budget
 from chalicelib.checkout import merges, registration
 from chalicelib.identity import accounts, sessions
 from chalicelib.identity.schemas import ResetIn
@@ -143,6 +143,7 @@ def _confirmed_password(form: dict[str, str], language: str) -> str:
 def reset_form_post(request: Request) -> Response:
     """The reset page's form (``POST /password/reset`` as a form post)."""
     c = get_container()
+    spend_source_budget(request, "password")
     form, language, secret = _password_form(c, request)
     token = live_token(c, secret, "reset")
     try:
@@ -198,6 +199,7 @@ def accept_form_post(request: Request) -> Response:
     c = get_container()
     if request.headers.get("sec-fetch-site") in FOREIGN_SITES:  # only our own page posts here
         return _page("invalid", _language(c, request), status=403)
+    spend_source_budget(request, "invitation")
     form, language, secret = _password_form(c, request)
     _, customer = invitation_accept.page_details(c, secret)
     try:
@@ -247,6 +249,7 @@ def register_page() -> Response:
 def register_form_post(request: Request) -> Response:
     """The register-later page's form: an account awaiting its email, or a merge offer."""
     c = get_container()
+    spend_source_budget(request, "sign_up")
     form, language, secret = _password_form(c, request)
     _, guest = registration.guest_for(c, secret)
     try:
@@ -281,6 +284,7 @@ def merge_page() -> Response:
 def merge_form_post() -> Response:
     """The merge page's form: the owner's password confirms, then the guest is merged."""
     c = get_container()
+    spend_source_budget(bp.current_request, "sign_in")
     form, language, secret = _password_form(c, bp.current_request)
     _, guest, account = merges.merge_link(c, secret)
     try:

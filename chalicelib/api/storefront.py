@@ -13,7 +13,14 @@ from typing import Any, TypeVar
 from chalice.app import Blueprint, Response
 
 from chalicelib.api import pages
-from chalicelib.api.http import accepted, endpoint, idempotency_key, is_form, json_body
+from chalicelib.api.http import (
+    accepted,
+    endpoint,
+    idempotency_key,
+    is_form,
+    json_body,
+    spend_source_budget,
+)
 from chalicelib.checkout import guests, registration
 from chalicelib.checkout.schemas import GuestIn
 from chalicelib.identity import accounts, sessions, storefront_keys
@@ -51,6 +58,7 @@ def website() -> dict[str, Any]:
 @endpoint(bp, "/signup", methods=["POST"])
 def signup() -> Response:
     request = bp.current_request
+    spend_source_budget(request, "sign_up")
     data = parse(SignupIn, json_body(request))
     return accepted(accounts.signup(get_container(), data, idempotency_key(request)))
 
@@ -63,6 +71,7 @@ def verify_signup() -> dict[str, Any]:
 
 @endpoint(bp, "/sessions", methods=["POST"])
 def sign_in() -> dict[str, Any]:
+    spend_source_budget(bp.current_request, "sign_in")
     data = parse(SignInIn, json_body(bp.current_request))
     return sessions.sign_in(get_container(), data)
 
@@ -78,6 +87,7 @@ def accept_invitation() -> Any:
     request = bp.current_request
     if is_form(request):  # the hosted page's form
         return pages.accept_form_post(request)
+    spend_source_budget(request, "invitation")
     data = parse(AcceptIn, json_body(request))
     return invitation_accept.accept(get_container(), data.token, data.password)
 
@@ -87,6 +97,7 @@ def register_later() -> Any:
     request = bp.current_request
     if is_form(request):  # the hosted page's form
         return pages.register_form_post(request)
+    spend_source_budget(request, "sign_up")
     data = parse(AcceptIn, json_body(request))
     return accepted(registration.register(get_container(), data.token, data.password))
 
@@ -111,6 +122,7 @@ def exchange_handoff() -> dict[str, Any]:
 @storefront_server
 def guest_checkout() -> Response:
     request = bp.current_request
+    spend_source_budget(request, "sign_up")
     data = parse(GuestIn, json_body(request, CHECKOUT_BODY_BYTES))
     answer = guests.checkout(get_container(), data, idempotency_key(request))
     return Response(answer, status_code=201, headers={"Content-Type": "application/json"})
@@ -123,6 +135,7 @@ def shop_access() -> dict[str, Any]:
 
 @endpoint(bp, "/password/forgot", methods=["POST"])
 def forgot_password() -> Response:
+    spend_source_budget(bp.current_request, "password")
     data = parse(ForgotIn, json_body(bp.current_request))
     return accepted(accounts.forgot_password(get_container(), data))
 
@@ -132,5 +145,6 @@ def reset_password() -> Any:
     request = bp.current_request
     if is_form(request):  # the hosted page's form
         return pages.reset_form_post(request)
+    spend_source_budget(request, "password")
     data = parse(ResetIn, json_body(request))
     return accounts.reset_password(get_container(), data)

@@ -157,18 +157,19 @@ def _create_guest(
     login = identity.get_login(identity.login_key(c, data.email))
     claimed = login is not None and is_live(login, now)
     account = identity.get_customer(login.customer_id) if claimed and login.status == "active" else None  # type: ignore[union-attr]
+    register = not as_account and _may_register_later(c, guest)
+    if register:
+        token, secret = register_token(c, guest)
+        steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))
+    keep = {label for label, _ in steps}  # the order stands even when the offer is over budget
     if account is not None:  # the address has an account: offer its owner this order
         offer, message, envelope = merges.offer_steps(c, guest, account, "system")
         steps += offer
         outbox, envelopes = [message], [envelope]
     else:
         outbox = []
-    register = not as_account and _may_register_later(c, guest)
-    if register:
-        token, secret = register_token(c, guest)
-        steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))
     try:
-        identity.run_create(steps, outbox)
+        identity.run_create(steps, outbox, keep=keep)
     except IdempotentReplay:
         assert idem is not None
         replay(c, idem)  # refuses a different request under the same key

@@ -54,8 +54,10 @@ FORGOT_ACCEPTED = {
 
 
 def _mail(
-    c: Container, template: str, to: str, language: str, name: str, **context: Any
+    c: Container, template: str, to: str, language: str, name: str | None, **context: Any
 ) -> tuple[OutboxMessage, Envelope]:
+    """``name`` greets the recipient: only a verified account's stored name, never text the
+    caller just sent (SPEC §4), so a caller cannot write to someone else's mailbox."""
     values = {"name": name, "website": c.settings.WEBSITE_ID, **context}
     return compose(c, template, to, language, values)
 
@@ -153,13 +155,13 @@ def _signup_task(c: Container, details: dict[str, Any], done: tuple[str, Step]) 
 def verify_link(
     c: Container, customer: Customer, key: str, *, version: int
 ) -> tuple[Token, OutboxMessage, Envelope]:
-    """A verify token bound to the customer's ``version``, and its email."""
+    """A verify token bound to the customer's ``version``, and its email.
+
+    The email greets no one: the name of an unverified account is whatever its caller sent."""
     hours = c.settings.VERIFY_TOKEN_HOURS
     token, secret = new_token(c, "verify", customer, key, hours * 3600, version=version)
     link = c.settings.link("/verify", secret)
-    message, envelope = _mail(
-        c, "verify", customer.email, customer.locale, customer.name, link=link, hours=hours
-    )
+    message, envelope = _mail(c, "verify", customer.email, customer.locale, None, link=link, hours=hours)
     return token, message, envelope
 
 
@@ -193,7 +195,7 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
         "account_exists",
         details["email"],
         details["locale"],
-        details["name"],
+        None,  # not the caller's name: the caller need not own this address
         signin_link=s.storefront(s.STOREFRONT_SIGNIN_PATH),
         forgot_link=s.storefront(s.STOREFRONT_FORGOT_PATH),
     )
@@ -237,7 +239,7 @@ def _forgot_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> 
         "reset",
         customer.email,
         customer.locale,
-        customer.name,
+        customer.name if customer.status == "active" else None,  # a pending name is a caller's
         link=s.link("/password/reset", secret),
         minutes=s.RESET_TOKEN_MINUTES,
     )

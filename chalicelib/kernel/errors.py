@@ -104,6 +104,13 @@ class TooManyAttempts(DomainError):
     message = "Too many failed attempts; try again later."
 
 
+class TooManyRequests(DomainError):
+    """A source (IP address) spent its budget on a route group; ``retry_after`` says when to retry."""
+
+    code = "too_many_requests"
+    message = "Too many requests from this address; retry later."
+
+
 class NotFound(DomainError):
     code = "not_found"
     message = "Not found."
@@ -194,6 +201,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     WrongPassword: 403,
     IdempotencyConflict: 409,
     TooManyAttempts: 429,
+    TooManyRequests: 429,
     SettingsError: 500,
     ServiceUnavailable: 503,
     DomainError: 400,

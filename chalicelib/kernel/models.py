@@ -7,7 +7,8 @@ by days, so every read checks ``expires_at`` in code as well (see ``is_live``).
 
 The kernel holds the base every feature's models derive from (which registers each
 table and places it in the stage on first use) and the tables every feature writes:
-single-use link tokens and idempotency records. ``chalicelib.tables`` lists them all.
+single-use link tokens, idempotency records and budget counters. ``chalicelib.tables``
+lists them all.
 """
 
 from __future__ import annotations
@@ -118,6 +119,26 @@ class IdempotencyRecord(BaseTable):
     status_code = NumberAttribute()
     response = UnicodeAttribute()
     expires_at = NumberAttribute()
+
+
+class BudgetCounter(BaseTable):
+    """Uses of one budget by one subject in one long window (``kernel.budgets``).
+
+    Keyed ``<kind>#<keyed hash of the subject>#<window>``: never a plain address or IP.
+    ``total`` counts the long window; one ``w<n>`` attribute per short window counts that
+    one (written by name, so not declared here). A window's key is never used again once
+    it has passed, so TTL alone removes the item; nothing reads it after that.
+    """
+
+    TABLE_SUFFIX = "budgets"
+    TTL_ATTRIBUTE = "expires_at"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    counter_key = UnicodeAttribute(hash_key=True)
+    total = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,25 @@ def normalize_email(value: str) -> str:
 Email = Annotated[str, Field(max_length=MAX_EMAIL + 64), AfterValidator(normalize_email)]
 Password = Annotated[str, Field(max_length=1024)]  # the policy (8-256) is checked by the service
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: Unicode categories a name never holds: control characters (line breaks, tabs, BEL...),
+#: line and paragraph separators, surrogates; and the bidirectional overrides that reorder
+#: text as displayed.
+REFUSED_IN_NAMES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_text(value: str) -> str:
+    """One line of text: no control characters, no line breaks, no bidi overrides."""
+    import unicodedata
+
+    if any(unicodedata.category(ch) in REFUSED_IN_NAMES or ch in BIDI_CONTROLS for ch in value):
+        raise ValueError("must be one line of text, without control characters")
+    return value
+
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(plain_text)
+]
 Locale = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
 
 

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.kernel.errors import SettingsError
 
@@ -124,6 +132,30 @@ class Settings(BaseModel):
     B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
     ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
+
+    # Abuse budgets (SPEC §4). Emails a caller can make us send to an address it may not own,
+    # per address and kind: a few an hour, more are dropped. A stage may lower them, never
+    # raise them past the ceilings (a mailbox flood gets the SES account suspended).
+    EMAIL_BUDGET_PER_HOUR: int = Field(default=3, ge=1, le=10)
+    EMAIL_BUDGET_PER_DAY: int = Field(default=10, ge=1, le=50)
+    # Requests per source IP and route group (sign-up, sign-in, password, invitation) on the
+    # routes that hash passwords or send email; past them 429 + Retry-After. Generous: a shop's
+    # customers may share one address behind NAT.
+    SOURCE_BUDGET_PER_MINUTE: int = Field(default=30, ge=1, le=10_000)
+    SOURCE_BUDGET_PER_HOUR: int = Field(default=600, ge=1, le=100_000)
+    # API Gateway stage throttling (infra/template.py): steady requests per second, and burst.
+    API_THROTTLE_RATE: float = Field(default=100, gt=0, le=10_000)
+    API_THROTTLE_BURST: int = Field(default=200, ge=1, le=5_000)
+
+    @model_validator(mode="after")
+    def _budgets(self) -> Settings:
+        if self.EMAIL_BUDGET_PER_DAY < self.EMAIL_BUDGET_PER_HOUR:
+            raise ValueError("EMAIL_BUDGET_PER_DAY must be at least EMAIL_BUDGET_PER_HOUR")
+        if self.SOURCE_BUDGET_PER_HOUR < self.SOURCE_BUDGET_PER_MINUTE:
+            raise ValueError("SOURCE_BUDGET_PER_HOUR must be at least SOURCE_BUDGET_PER_MINUTE")
+        if self.API_THROTTLE_BURST < self.API_THROTTLE_RATE:
+            raise ValueError("API_THROTTLE_BURST must be at least API_THROTTLE_RATE")
+        return self
 
     @field_validator("DOCUMENT_TYPES", mode="before")
     @classmethod

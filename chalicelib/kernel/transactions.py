@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.kernel.budgets import Charge
 from chalicelib.kernel.dynamo import cancellation_codes, translated
 from chalicelib.kernel.models import BaseTable, Token
+from chalicelib.kernel.observability import logger, metric
 
 
 class Cancelled(Exception):
@@ -21,6 +23,7 @@ class Cancelled(Exception):
 
 
 Step = Callable[[TransactWrite], None]
+BUDGET = "budget#"  # label prefix of the budget counters charged by outbox items
 
 
 class _Labelled:
@@ -47,14 +50,57 @@ class _Labelled:
         return [label for kind in self.ORDER for label in self.items[kind]]
 
 
-def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable] = ()) -> None:
+def run(
+    steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable] = (), *, keep: Collection[str] = ()
+) -> None:
     """Apply labelled steps and outbox items in one transaction (all or nothing).
 
-    ``outbox`` items (the mail feature's messages) are created, never overwritten.
+    ``outbox`` items (the mail feature's messages) are created, never overwritten. An item
+    may carry a ``charge`` on its recipient's budget (``mail.compose`` sets it): the budget's
+    counter is one more item of the transaction, so a change that does not commit spends
+    nothing. An item whose budget is spent is dropped silently: nothing of the change is
+    written, unless ``keep`` names steps to write anyway (a checkout's order), which are
+    then written with the items that fit their budgets. Dropped items are told (``drop()``),
+    so the caller sends nothing for them.
 
     Raises ``Cancelled`` with the labels whose condition failed. Call it inside a
     ``@translated`` function so throttling becomes ``ServiceUnavailable``.
     """
+    try:
+        _write(steps, outbox)
+    except Cancelled as e:
+        over = {label for label in e.failed if label.startswith(BUDGET)}
+        if not over:
+            raise
+        if e.failed - over:  # another condition failed too: that is the caller's answer
+            raise Cancelled(e.failed - over) from e
+        spent = {i for i in range(len(outbox)) if f"{BUDGET}{i}" in over}
+        metric("EmailsOverBudget", len(spent))
+        kinds = sorted(charge.budget.kind for i in spent if (charge := _charge(outbox[i])))
+        logger.info("emails over budget dropped", extra={"kinds": kinds})
+        kept_steps = [(label, step) for label, step in steps if label in keep]
+        kept = [m for i, m in enumerate(outbox) if i not in spent] if kept_steps else []
+        for message in outbox:
+            if not any(message is k for k in kept):
+                _drop(message)
+        if kept_steps:
+            run(kept_steps, kept, keep=keep)
+
+
+def _charge(message: BaseTable) -> Charge | None:
+    """The budget an outbox item charges (``mail.compose`` sets it), if any."""
+    charge: Charge | None = getattr(message, "charge", None)
+    return charge
+
+
+def _drop(message: BaseTable) -> None:
+    """Tell an outbox item it was not written, so nothing sends it."""
+    drop = getattr(message, "drop", None)
+    if drop is not None:
+        drop()
+
+
+def _write(steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable]) -> None:
     recorder: _Labelled | None = None
     try:
         # every table shares one botocore client: any model's connection serves the transaction
@@ -63,9 +109,13 @@ def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable] = ()) -> 
             for label, step in steps:
                 recorder.label = label
                 step(recorder)  # type: ignore[arg-type]
-            recorder.label = "outbox"
-            for message in outbox:
+            for i, message in enumerate(outbox):
+                recorder.label = "outbox"
                 recorder.save(message, condition=type(message)._hash_key_attribute().does_not_exist())
+                charge = _charge(message)
+                if charge is not None:
+                    recorder.label = f"{BUDGET}{i}"
+                    charge.step(recorder)  # type: ignore[arg-type]
     except TransactWriteError as e:
         labels = recorder.labels() if recorder else []
         codes = cancellation_codes(e)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -12,6 +12,10 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.kernel.models import BaseTable, ExpiryIndex
+
+if TYPE_CHECKING:
+    from chalicelib.kernel.budgets import Charge
+    from chalicelib.mail.sender import Envelope
 
 
 class DueIndex(GlobalSecondaryIndex[Any]):
@@ -57,3 +61,13 @@ class OutboxMessage(BaseTable):
 
     due_index = DueIndex()
     expiry_index = ExpiryIndex()
+
+    # In memory only, set by ``compose``: the recipient's budget this email charges in the
+    # transaction that queues it, and the envelope to mark if it is dropped.
+    charge: Charge | None = None
+    envelope: Envelope | None = None
+
+    def drop(self) -> None:
+        """The transaction left this email out (over budget, or its change was dropped)."""
+        if self.envelope is not None:
+            self.envelope.dropped = True

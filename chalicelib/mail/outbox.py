@@ -22,6 +22,7 @@ from chalicelib.kernel.security import new_id
 from chalicelib.kernel.settings import MailDispatch
 from chalicelib.kernel.workers import each_item
 from chalicelib.mail import store, tasks
+from chalicelib.mail.budget import recipient_charge
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.sender import Envelope, SendFailed, send_email
 
@@ -49,7 +50,11 @@ def _cipher(c: Container) -> Any:
 def compose(
     c: Container, template: str, to: str, language: str, context: dict[str, Any]
 ) -> tuple[OutboxMessage, Envelope]:
-    """An outbox item to write in the caller's transaction, and its clear envelope."""
+    """An outbox item to write in the caller's transaction, and its clear envelope.
+
+    An email a caller can trigger to someone else's address charges the recipient's budget
+    in that transaction (``mail.budget``); past it the item is dropped, the envelope marked.
+    """
     now = int(c.clock.now())
     envelope = Envelope(new_id("msg"), template, to, language, context)
     nonce = os.urandom(12)
@@ -67,6 +72,8 @@ def compose(
         expires_at=now + RETENTION_SECONDS,
         expiry_bucket=expiry_bucket(now + RETENTION_SECONDS),
     )
+    item.charge = recipient_charge(c, template, to)
+    item.envelope = envelope
     return item, envelope
 
 
@@ -87,7 +94,8 @@ def after_commit(c: Container, envelopes: list[Envelope]) -> None:
     if c.settings.MAIL_DISPATCH is not MailDispatch.INLINE:
         return  # the outbox stream's Lambda sends them
     for envelope in envelopes:
-        _attempt(c, envelope, attempts=1)
+        if not envelope.dropped:  # over its recipient's budget: never queued
+            _attempt(c, envelope, attempts=1)
 
 
 def deliver(c: Container, message_id: str) -> str:

@@ -25,6 +25,7 @@ class Envelope:
     to: str
     language: str
     context: dict[str, Any] = field(default_factory=dict)
+    dropped: bool = field(default=False, compare=False)  # over its recipient's budget: not queued
 
     def to_json(self) -> bytes:
         body = {"template": self.template, "to": self.to, "language": self.language}

@@ -37,12 +37,13 @@ def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str
     )
     token.ref = data.new_email
     values = {"name": customer.name, "website": s.WEBSITE_ID}
+    # The new address is not proven to be the customer's: no text of theirs (their name) in it.
     confirm, confirm_envelope = compose(
         c,
         "email_change_confirm",
         data.new_email,
         customer.locale,
-        {**values, "link": s.link("/email/confirm", secret), "minutes": s.EMAIL_CHANGE_MINUTES},
+        {**values, "name": None, "link": s.link("/email/confirm", secret), "minutes": s.EMAIL_CHANGE_MINUTES},
     )
     notice, notice_envelope = compose(
         c,

@@ -63,6 +63,9 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
         "AWS_PORT": str(aws_port),
         "LOCAL_STAFF_KEY": STAFF_KEY,
         "LOCAL_STOREFRONT_KEY": STOREFRONT_KEY,
+        # every test calls from 127.0.0.1: one source for the whole session
+        "LOCAL_SOURCE_BUDGET_PER_MINUTE": "10000",
+        "LOCAL_SOURCE_BUDGET_PER_HOUR": "100000",
         "PYTHONUNBUFFERED": "1",
     }
     if storefront_host:

@@ -59,12 +59,13 @@ def test_several_guests_may_share_an_email(api: Api) -> None:
 
 
 def test_guest_checkout_is_one_dynamodb_write(api: Api, aws_hooks: Hooks) -> None:
+    """One transaction, after the source's budget (one conditional ``UpdateItem``)."""
     api.call("GET", "/website")
     assert api.storefront_key  # the key is made before counting
     aws_hooks.calls.clear()
     assert _checkout(api, order=ORDER).status_code == 201
     writes = [op for op in aws_hooks.operations() if op not in ("GetItem", "Query")]
-    assert writes == ["TransactWriteItems"]
+    assert writes == ["UpdateItem", "TransactWriteItems"]
 
 
 @pytest.mark.parametrize(

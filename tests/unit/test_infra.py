@@ -162,3 +162,51 @@ def test_the_template_is_the_one_kept_in_the_repo(stage_name: str) -> None:
     generated = json.dumps(merge_template(load_stage(stage_name)), indent=1, sort_keys=True)
     golden = (ROOT / "tests" / "unit" / "golden" / f"template-{stage_name}.json").read_text("utf-8")
     assert generated == golden
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_the_stage_throttles_every_method_with_its_settings(stage_name: str) -> None:
+    stage = load_stage(stage_name)
+    api = merge_template(stage)["Resources"]["RestAPI"]["Properties"]
+    assert api["MethodSettings"] == [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingRateLimit": stage.settings.API_THROTTLE_RATE,
+            "ThrottlingBurstLimit": stage.settings.API_THROTTLE_BURST,
+        }
+    ]
+    assert "GatewayResponses" in api  # merged alongside, not replaced
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_an_optional_waf_rate_rule_guards_the_stage(stage_name: str) -> None:
+    """``EnableWaf=true`` attaches a web ACL whose one rule blocks an IP past ``WafRateLimit``
+    requests in 5 minutes with the service's 429; by default nothing is created."""
+    template = merge_template(load_stage(stage_name))
+    params, resources = template["Parameters"], template["Resources"]
+    assert params["EnableWaf"]["Default"] == "false"
+    assert params["EnableWaf"]["AllowedValues"] == ["true", "false"]
+    assert params["WafRateLimit"]["Type"] == "Number" and params["WafRateLimit"]["MinValue"] >= 100
+    assert template["Conditions"]["WafEnabled"] == {"Fn::Equals": [{"Ref": "EnableWaf"}, "true"]}
+
+    acl, association = resources["WebAcl"], resources["WebAclAssociation"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL" and association["Type"] == "AWS::WAFv2::WebACLAssociation"
+    assert acl["Condition"] == association["Condition"] == "WafEnabled"
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL" and props["DefaultAction"] == {"Allow": {}}
+    (rule,) = props["Rules"]
+    assert rule["Statement"] == {
+        "RateBasedStatement": {"Limit": {"Ref": "WafRateLimit"}, "AggregateKeyType": "IP"}
+    }
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 429
+    body = json.loads(props["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
+    assert body["error"]["code"] == "too_many_requests"
+    assert {"Name": "Retry-After", "Value": "300"} in response["ResponseHeaders"]
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+    arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
+    assert arn.endswith("/restapis/${RestAPI}/stages/${RestAPI.Stage}")
+    # only conditional resources: a stage without the parameter deploys no WAF
+    waf = [r for r in resources.values() if str(r.get("Type", "")).startswith("AWS::WAFv2::")]
+    assert all(r.get("Condition") == "WafEnabled" for r in waf)

@@ -40,12 +40,36 @@ def test_defaults_follow_the_spec() -> None:
         ("REFRESH_TOKEN_DAYS", "90"),
         ("VERIFY_TOKEN_HOURS", "48"),
         ("RESET_TOKEN_MINUTES", "240"),
+        ("EMAIL_BUDGET_PER_HOUR", "0"),
+        ("EMAIL_BUDGET_PER_HOUR", "100"),
+        ("EMAIL_BUDGET_PER_DAY", "1000"),
+        ("SOURCE_BUDGET_PER_MINUTE", "0"),
+        ("SOURCE_BUDGET_PER_HOUR", "many"),
+        ("API_THROTTLE_RATE", "0"),
+        ("API_THROTTLE_BURST", "100000"),
     ],
 )
 def test_a_wrong_value_fails_naming_the_setting(name: str, value: str) -> None:
     with pytest.raises(SettingsError) as raised:
         load_settings({**BASE_SETTINGS, name: value})
     assert name in str(raised.value)
+
+
+def test_budget_defaults_and_their_bounds() -> None:
+    """A few emails per address and kind (3 an hour, 10 a day); a stage may lower them, never
+    switch them off or raise them past the ceilings; a long window holds at least a short one."""
+    s = make_settings()
+    assert (s.EMAIL_BUDGET_PER_HOUR, s.EMAIL_BUDGET_PER_DAY) == (3, 10)
+    assert (s.SOURCE_BUDGET_PER_MINUTE, s.SOURCE_BUDGET_PER_HOUR) == (30, 600)
+    assert (s.API_THROTTLE_RATE, s.API_THROTTLE_BURST) == (100, 200)
+    assert make_settings(EMAIL_BUDGET_PER_HOUR=1, EMAIL_BUDGET_PER_DAY=2).EMAIL_BUDGET_PER_DAY == 2
+    for name, value in (
+        ("EMAIL_BUDGET_PER_DAY", "2"),
+        ("SOURCE_BUDGET_PER_HOUR", "10"),
+        ("API_THROTTLE_BURST", "50"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({**BASE_SETTINGS, name: value})
 
 
 def test_a_missing_required_setting_is_named() -> None:
