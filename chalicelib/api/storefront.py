@@ -27,6 +27,7 @@ from chalicelib.identity import accounts, sessions, storefront_keys
 from chalicelib.identity.schemas import ForgotIn, HandoffIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.invitations.schemas import AcceptIn
+from chalicelib.kernel import budgets
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.schemas import parse
 from chalicelib.portal import email_change
@@ -38,12 +39,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def storefront_server(view: F) -> F:
-    """Only a storefront's server: a live storefront key in ``X-Storefront-Key``, else 401."""
+    """Only a storefront's server: a live storefront key in ``X-Storefront-Key``, else 401.
+    Its requests count in the key's budget (``STOREFRONT_BUDGET_*``), not its IP's: every
+    customer of a storefront that calls from its server comes from that one address."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        secret = bp.current_request.headers.get(storefront_keys.HEADER.lower())
-        storefront_keys.authorize(get_container(), secret)
+        c = get_container()
+        key = storefront_keys.authorize(c, bp.current_request.headers.get(storefront_keys.HEADER.lower()))
+        budgets.spend_source(c, budgets.STOREFRONT, key.key_id)
         return view(*args, **kwargs)
 
     wrapper.storefront_key_required = True  # type: ignore[attr-defined]  # read by the OpenAPI test
@@ -122,7 +126,6 @@ def exchange_handoff() -> dict[str, Any]:
 @storefront_server
 def guest_checkout() -> Response:
     request = bp.current_request
-    spend_source_budget(request, "sign_up")
     data = parse(GuestIn, json_body(request, CHECKOUT_BODY_BYTES))
     answer = guests.checkout(get_container(), data, idempotency_key(request))
     return Response(answer, status_code=201, headers={"Content-Type": "application/json"})

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 #: Route groups with a per-source budget: the routes that hash passwords or send email.
 SOURCE_GROUPS = ("sign_up", "sign_in", "password", "invitation")
+#: The storefront servers' calls (checkout, hand-off): their source is their key, not an IP
+#: that all of a shop's customers share when the storefront calls from its server.
+STOREFRONT = "storefront"
 
 
 @dataclass(frozen=True)
@@ -118,14 +121,16 @@ def spend(item: Charge) -> int | None:
 
 def source_budget(c: Container, group: str) -> Budget:
     s = c.settings
-    return Budget(
-        f"source:{group}", Window(60, s.SOURCE_BUDGET_PER_MINUTE), Window(3600, s.SOURCE_BUDGET_PER_HOUR)
-    )
+    if group == STOREFRONT:
+        per_minute, per_hour = s.STOREFRONT_BUDGET_PER_MINUTE, s.STOREFRONT_BUDGET_PER_HOUR
+    else:
+        per_minute, per_hour = s.SOURCE_BUDGET_PER_MINUTE, s.SOURCE_BUDGET_PER_HOUR
+    return Budget(f"source:{group}", Window(60, per_minute), Window(3600, per_hour))
 
 
 def spend_source(c: Container, group: str, source_ip: str) -> None:
     """Count one request of ``group`` from ``source_ip``; past its budget, ``TooManyRequests``."""
-    assert group in SOURCE_GROUPS, group
+    assert group in (*SOURCE_GROUPS, STOREFRONT), group
     wait = spend(charge(c, source_budget(c, group), source_ip))
     if wait is not None:
         metric("RequestsOverBudget")

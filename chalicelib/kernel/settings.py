@@ -143,6 +143,9 @@ class Settings(BaseModel):
     # customers may share one address behind NAT.
     SOURCE_BUDGET_PER_MINUTE: int = Field(default=30, ge=1, le=10_000)
     SOURCE_BUDGET_PER_HOUR: int = Field(default=600, ge=1, le=100_000)
+    #: the same per storefront key (its server's checkouts and hand-offs)
+    STOREFRONT_BUDGET_PER_MINUTE: int = Field(default=600, ge=1, le=100_000)
+    STOREFRONT_BUDGET_PER_HOUR: int = Field(default=20_000, ge=1, le=1_000_000)
     # API Gateway stage throttling (infra/template.py): steady requests per second, and burst.
     API_THROTTLE_RATE: float = Field(default=100, gt=0, le=10_000)
     API_THROTTLE_BURST: int = Field(default=200, ge=1, le=5_000)
@@ -153,6 +156,8 @@ class Settings(BaseModel):
             raise ValueError("EMAIL_BUDGET_PER_DAY must be at least EMAIL_BUDGET_PER_HOUR")
         if self.SOURCE_BUDGET_PER_HOUR < self.SOURCE_BUDGET_PER_MINUTE:
             raise ValueError("SOURCE_BUDGET_PER_HOUR must be at least SOURCE_BUDGET_PER_MINUTE")
+        if self.STOREFRONT_BUDGET_PER_HOUR < self.STOREFRONT_BUDGET_PER_MINUTE:
+            raise ValueError("STOREFRONT_BUDGET_PER_HOUR must be at least STOREFRONT_BUDGET_PER_MINUTE")
         if self.API_THROTTLE_BURST < self.API_THROTTLE_RATE:
             raise ValueError("API_THROTTLE_BURST must be at least API_THROTTLE_RATE")
         return self

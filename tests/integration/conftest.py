@@ -17,7 +17,7 @@ from app import app
 from chalicelib.kernel.bootstrap import Container, use_container
 from chalicelib.kernel.clock import ManualClock
 from chalicelib.tables import create_tables
-from devtools import atomic_dynamodb
+from devtools import atomic_dynamodb, chalice_local
 from devtools.mailbox import Mail, from_moto_backend
 from tests.aws_hooks import HOOKS, Hooks
 from tests.support import BASE_SETTINGS, MAIL_FROM, STRONG_PASSWORD, make_settings
@@ -33,8 +33,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def atomic_dynamodb_requests() -> None:
-    """Each DynamoDB request atomic in moto, as in DynamoDB: the local server does the same."""
+    """Each DynamoDB request atomic in moto, as in DynamoDB, and each thread its own current
+    request, as each Lambda container: the local server does the same."""
     atomic_dynamodb.install()
+    chalice_local.requests_per_thread()
 
 
 @pytest.fixture(autouse=True)

@@ -120,7 +120,8 @@ def test_register_later_looks_the_same_and_does_the_same_calls_whatever_the_addr
         answers.append((answer.status_code, sorted(answer.json_body)))
         calls.append(aws_hooks.operations())
     assert answers[0] == answers[1] == (202, ["customer_id", "status"])
-    assert calls[0] == calls[1] == ["GetItem", "GetItem", "TransactWriteItems"]
+    # the source's budget, the link, the guest; then spend the link and write the task
+    assert calls[0] == calls[1] == ["UpdateItem", "GetItem", "GetItem", "TransactWriteItems"]
 
 
 def test_the_signed_in_owner_merges_the_guest_and_its_documents(api: Api, container: Container) -> None:

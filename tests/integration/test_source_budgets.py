@@ -23,7 +23,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 #: every budgeted route, JSON and the hosted pages' forms, with its route group
 ROUTES: list[tuple[str, str, str, dict[str, str]]] = [
     ("sign_up", "/signup", '{"email": "a@example.com", "password": "x", "name": "A"}', {}),
-    ("sign_up", "/guests", '{"email": "a@example.com", "name": "A"}', {}),
     ("sign_up", "/register", '{"token": "nope-nope-nope-nope", "password": "x"}', {}),
     ("sign_up", "/register", "token=nope-nope-nope-nope&password=x&password_confirm=x", FORM),
     ("sign_in", "/sessions", '{"email": "a@example.com", "password": "x"}', {}),
@@ -101,3 +100,25 @@ def test_concurrent_requests_from_one_source_never_exceed_the_budget(container: 
     refused = [r for r in results if isinstance(r, TooManyRequests)]
     assert results.count(None) == 30 and len(refused) == 10
     assert all(r.retry_after and 1 <= r.retry_after <= 60 for r in refused)
+
+
+def test_a_storefront_servers_checkouts_count_in_its_keys_budget_not_its_ips(
+    api: Api, configure: Callable[..., Container], clock: ManualClock
+) -> None:
+    """Every customer of a storefront that calls from its server comes from one address: its
+    checkouts count per storefront key (``STOREFRONT_BUDGET_*``), and the IP's budget stays."""
+    configure(SOURCE_BUDGET_PER_MINUTE=2, SOURCE_BUDGET_PER_HOUR=3, STOREFRONT_BUDGET_PER_MINUTE=5)
+    clock.advance(60 - clock.now() % 60)  # the start of a minute
+    checkout = {"email": "gus@example.com", "name": "Gus"}
+    answers = [api.storefront("POST", "/guests", checkout).status_code for _ in range(6)]
+    assert answers == [201] * 5 + [429]  # past the IP's 2, within the key's 5, then refused
+    assert api.call("POST", "/password/forgot", {"email": "a@example.com"}).status_code == 202  # IP untouched
+    other = {"X-Storefront-Key": _another_key(api)}
+    assert api.call("POST", "/guests", checkout, **other).status_code == 201  # each key its own budget
+
+
+def _another_key(api: Api) -> str:
+    from chalicelib.identity import storefront_keys
+    from chalicelib.kernel.bootstrap import get_container
+
+    return storefront_keys.create(get_container(), "second-storefront")[1]
