@@ -253,6 +253,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
 
 def start_stream_readers(container: Any, stage_env: dict[str, str]) -> list[StreamReader]:
     """The outbox stream to its sender, the customers stream to ``customer_removed``."""
+    import app  # noqa: F401  (as each Lambda loads app.py: every feature, so every task's handler)
     from chalicelib import jobs
     from chalicelib.identity import Customer
     from chalicelib.kernel.bootstrap import use_container

@@ -8,7 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.http import accepted, endpoint, json_body, no_content
 from chalicelib.checkout import merges
-from chalicelib.identity import accounts, sessions
+from chalicelib.identity import passwords, sessions
 from chalicelib.identity.schemas import ChangePasswordIn, TokenIn
 from chalicelib.identity.views import customer_view
 from chalicelib.kernel.bootstrap import get_container
@@ -39,7 +39,7 @@ def sign_out() -> Response:
 def change_password() -> dict[str, Any]:
     claims = _claims()
     data = parse(ChangePasswordIn, json_body(bp.current_request))
-    return accounts.change_password(get_container(), claims, data)
+    return passwords.change_password(get_container(), claims, data)
 
 
 @endpoint(bp, "/me/merges", methods=["POST"])

@@ -17,7 +17,7 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.http import FORM, endpoint, form_body, spend_source_budget
 from chalicelib.checkout import merges, registration
-from chalicelib.identity import accounts, sessions
+from chalicelib.identity import accounts, passwords, sessions
 from chalicelib.identity.schemas import ResetIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.kernel.bootstrap import Container, get_container
@@ -122,7 +122,7 @@ def verify_form_post() -> Response:
 def reset_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
-    token, _ = accounts.reset_link(c, secret)
+    token, _ = passwords.reset_link(c, secret)
     language = _language(c, request, token.locale)
     return _page("reset", language, token=secret, email=token_email(token), error=None)
 
@@ -148,7 +148,7 @@ def reset_form_post(request: Request) -> Response:
     token = live_token(c, secret, "reset")
     try:
         password = _confirmed_password(form, language)
-        accounts.reset_password(c, parse(ResetIn, {"token": secret, "password": password}))
+        passwords.reset_password(c, parse(ResetIn, {"token": secret, "password": password}))
     except ValidationFailed as e:
         error = _password_problem(e, language)
         return _page("reset", language, status=422, token=secret, email=token_email(token), error=error)

@@ -23,7 +23,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.checkout import guests, registration
 from chalicelib.checkout.schemas import GuestIn
-from chalicelib.identity import accounts, sessions, storefront_keys
+from chalicelib.identity import accounts, passwords, sessions, storefront_keys
 from chalicelib.identity.schemas import ForgotIn, HandoffIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.invitations.schemas import AcceptIn
@@ -140,7 +140,7 @@ def shop_access() -> dict[str, Any]:
 def forgot_password() -> Response:
     spend_source_budget(bp.current_request, "password")
     data = parse(ForgotIn, json_body(bp.current_request))
-    return accepted(accounts.forgot_password(get_container(), data))
+    return accepted(passwords.forgot_password(get_container(), data))
 
 
 @endpoint(bp, "/password/reset", methods=["POST"])
@@ -150,4 +150,4 @@ def reset_password() -> Any:
         return pages.reset_form_post(request)
     spend_source_budget(request, "password")
     data = parse(ResetIn, json_body(request))
-    return accounts.reset_password(get_container(), data)
+    return passwords.reset_password(get_container(), data)

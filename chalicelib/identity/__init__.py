@@ -5,6 +5,7 @@ This module is the feature's public surface: other features use the names below 
 """
 
 from chalicelib.identity import activity
+from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity.accounts import signup, verify_link
 from chalicelib.identity.clean_start import CHECKOUT
 from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey

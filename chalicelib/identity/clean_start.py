@@ -12,48 +12,25 @@ their password once their account is active.
 
 from __future__ import annotations
 
-import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pynamodb.expressions.update import Action
 
 from chalicelib.identity import store
 from chalicelib.identity.models import Customer, Login
-from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.errors import ServiceUnavailable
 from chalicelib.kernel.models import Token
 from chalicelib.kernel.transactions import Step
 from chalicelib.mail import OutboxMessage
 
 if TYPE_CHECKING:
-    from chalicelib.kernel.bootstrap import Container
+    pass
 
 CHECKOUT = "checkout"  # Customer.origin of a record made by a checkout call
 
 
 def made_by_checkout(customer: Customer) -> bool:
     return customer.status == "pending" and customer.origin == CHECKOUT
-
-
-def fresh_customer(c: Container, details: dict[str, Any], previous: Customer) -> Customer:
-    """A new pending customer for the address, holding only what this sign-up sent."""
-    s, now = c.settings, int(c.clock.now())
-    expires = now + s.SIGNUP_PENDING_DAYS * 86400
-    return Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=previous.namespace,
-        website_id=s.WEBSITE_ID,
-        email=previous.email,
-        name=details["name"],
-        locale=details["locale"],
-        newsletter=details["newsletter"],
-        status="pending",
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
-        expires_at=expires,
-        expiry_bucket=expiry_bucket(expires),
-    )
 
 
 def take_over(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib.checkout.models import Document
-from chalicelib.identity import accounts
+from chalicelib.identity import passwords
 from chalicelib.identity.models import Customer
 from chalicelib.identity.schemas import ForgotIn
 from chalicelib.kernel.bootstrap import Container
@@ -128,6 +128,6 @@ def test_email_changes_to_a_taken_address_confirm_at_most_the_budget(api: Api) -
 
 def test_25_concurrent_requests_still_send_at_most_the_budget(api: Api, container: Container) -> None:
     api.verified_account(OWNER)
-    results = at_once(lambda _: accounts.forgot_password(container, ForgotIn(email=OWNER)), 25)
-    assert results == [accounts.FORGOT_ACCEPTED] * 25
+    results = at_once(lambda _: passwords.forgot_password(container, ForgotIn(email=OWNER)), 25)
+    assert results == [passwords.FORGOT_ACCEPTED] * 25
     assert subjects(OWNER, "Reset your password") == HOURLY
