@@ -17,6 +17,7 @@ from importlib import metadata
 from bench.harness import moto_transactions
 from bench.harness.awscalls import Recorder
 from bench.harness.sections import Block, Bullets, Section, Table, Verdict
+from bench.harness.world import SETTINGS_CAVEAT
 
 PACKAGES = (
     "chalice",
@@ -47,7 +48,14 @@ METHOD = (
     "DynamoDB round trip (a few ms) per call in the DynamoDB column.",
     "The service's clock is a `ManualClock` that never moves during the run, so tokens never expire "
     "and nothing in the outbox falls due behind the bench; the 'nothing due' sweeper row relies on it. "
-    "The cleanup at scale has tables, a container and a clock of its own, moved by its set-up.",
+    "The cleanup at scale has tables, a container and a clock of its own, moved by its set-up; so "
+    "has the lockout's second burst.",
+    SETTINGS_CAVEAT,
+    "Each DynamoDB request is atomic in moto, as in DynamoDB (`devtools.atomic_dynamodb`, which the "
+    "integration tier and the local server install too): the concurrent lockout burst relies on it.",
+    "In-process nothing reads the outbox table's stream: where a row or a set-up needs what the "
+    "stream's sender does after a request (a task, an email), the bench reads the records moto "
+    "appended to the stream and calls `jobs.send_from_stream` with them (`bench.harness.outbox`).",
     moto_transactions.CAVEAT,
 )
 METHOD_LAST = (
