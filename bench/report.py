@@ -124,7 +124,8 @@ def machine(load_at_start: tuple[float, float, float] | None = None) -> list[str
     if load_at_start is not None:
         load = [
             f"Load average (1 min) at start {load_at_start[0]:.2f}, at end {os.getloadavg()[0]:.2f}: "
-            "latency figures move with whatever else the machine runs; call counts do not"
+            "the machine is shared (other engineers' builds and tests run on its 2 cores), so latency "
+            "figures are noisy and move with whatever else it runs; call counts do not"
         ]
     return [
         f"CPU: {cpu}, {os.cpu_count()} cores{memory}",
@@ -162,7 +163,8 @@ def page(
                 f"the app. Warm: {warmup} warm-up runs, then {runs} measured runs per operation (unless "
                 "a row's note says otherwise). Email-sending operations run with `MAIL_DISPATCH=stream` "
                 "(the request's own calls; the email leaves through the outbox stream's sender, "
-                "measured under Mail) unless marked inline. Each feature's section lists its "
+                "measured under Mail, and a deferred task's work after the answer is measured under "
+                "No enumeration) unless marked inline. Each feature's section lists its "
                 "operations, then what it measured at scale."
             ],
         ),

@@ -102,7 +102,8 @@ def sections(p: Portal, beside: Result | None = None) -> list[Section]:
             "Every portal read first checks the session: the session and the customer in one "
             "`TransactGetItems` (`identity.current_customer`), so after sign-out, a reset, a password "
             "change, a status change or anonymization an older access token reads nothing at once "
-            "(issue 9 allowed 2 calls for this; no design kept revocation immediate in 1). Then one "
+            "(issue 9 allows 2 calls for this, or 1 with a design that keeps revocation immediate: "
+            "the service takes the 2). Then one "
             "`GetItem` or `Query` reads the data: 2 calls, the target. `GET /me` is the session "
             "check alone (it returns the customer it read). The writes below check the session "
             f"the same way.{lists_at_caps_note(p.reads)}",

@@ -287,11 +287,11 @@ def lists_at_caps_note(reads: list[Result]) -> str:
     caps = next((r for r in reads if r.key == LISTS_AT_CAPS), None)
     if caps is None:
         return ""
-    pages = len(caps.dynamodb())
+    pages = sum(1 for c in caps.dynamodb() if c.operation == "Query")
     return (
         " The last row is a B2B buyer at the caps: `GET /me/lists` reads every list whole, lines "
-        f"included, in {pages} `Query` page{'s' if pages > 1 else ''} of up to 1 MB"
-        + (": more than the target's one call." if pages > 1 else ".")
+        f"included, in {pages} `Query` page{'s' if pages > 1 else ''} of up to 1 MB after the session "
+        "check" + (": more than the target's 2 calls." if pages > 1 else ".")
     )
 
 
