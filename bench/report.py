@@ -17,6 +17,7 @@ from importlib import metadata
 from bench.harness import moto_transactions
 from bench.harness.awscalls import Recorder
 from bench.harness.sections import Block, Bullets, Section, Table, Verdict
+from bench.harness.world import SETTINGS_CAVEAT
 
 PACKAGES = (
     "chalice",
@@ -47,7 +48,14 @@ METHOD = (
     "DynamoDB round trip (a few ms) per call in the DynamoDB column.",
     "The service's clock is a `ManualClock` that never moves during the run, so tokens never expire "
     "and nothing in the outbox falls due behind the bench; the 'nothing due' sweeper row relies on it. "
-    "The cleanup at scale has tables, a container and a clock of its own, moved by its set-up.",
+    "The cleanup at scale has tables, a container and a clock of its own, moved by its set-up; so "
+    "has the lockout's second burst.",
+    SETTINGS_CAVEAT,
+    "Each DynamoDB request is atomic in moto, as in DynamoDB (`devtools.atomic_dynamodb`, which the "
+    "integration tier and the local server install too): the concurrent lockout burst relies on it.",
+    "In-process nothing reads the outbox table's stream: where a row or a set-up needs what the "
+    "stream's sender does after a request (a task, an email), the bench reads the records moto "
+    "appended to the stream and calls `jobs.send_from_stream` with them (`bench.harness.outbox`).",
     moto_transactions.CAVEAT,
 )
 METHOD_LAST = (
@@ -116,7 +124,8 @@ def machine(load_at_start: tuple[float, float, float] | None = None) -> list[str
     if load_at_start is not None:
         load = [
             f"Load average (1 min) at start {load_at_start[0]:.2f}, at end {os.getloadavg()[0]:.2f}: "
-            "latency figures move with whatever else the machine runs; call counts do not"
+            "the machine is shared (other engineers' builds and tests run on its 2 cores), so latency "
+            "figures are noisy and move with whatever else it runs; call counts do not"
         ]
     return [
         f"CPU: {cpu}, {os.cpu_count()} cores{memory}",
@@ -154,7 +163,8 @@ def page(
                 f"the app. Warm: {warmup} warm-up runs, then {runs} measured runs per operation (unless "
                 "a row's note says otherwise). Email-sending operations run with `MAIL_DISPATCH=stream` "
                 "(the request's own calls; the email leaves through the outbox stream's sender, "
-                "measured under Mail) unless marked inline. Each feature's section lists its "
+                "measured under Mail, and a deferred task's work after the answer is measured under "
+                "No enumeration) unless marked inline. Each feature's section lists its "
                 "operations, then what it measured at scale."
             ],
         ),

@@ -70,8 +70,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> list[Section]:
     """Every feature in one moto world, in turn; their sections in the report's order."""
-    from bench import checkout, cleanup, identity, invitations, mail, portal
+    from bench import checkout, cleanup, identity, invitations, mail, portal, security
     from bench.harness.world import World
+    from bench.portal.routes import READ_KEYS
 
     world = World(args.runs, args.warmup, say)
     try:
@@ -80,6 +81,7 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
         guests = checkout.measure(world)
         own = portal.measure(world)
         invited = invitations.measure(world, args.bulk_runs)
+        secured = security.measure(world)
         scale = cleanup.measure(world, args.cleanup_live) if args.cleanup_live else None
     finally:
         world.close()
@@ -89,6 +91,7 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
         *checkout.sections(guests),
         *portal.sections(own, beside=signed.result("me")),
         *invitations.sections(invited),
+        *security.sections(secured, [r for r in own.reads if r.key in READ_KEYS], signed.result("me")),
         *(cleanup.sections(scale) if scale is not None else []),
     ]
 

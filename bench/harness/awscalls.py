@@ -37,6 +37,7 @@ class Call:
     read: int = field(default=0, compare=False)
     batch_puts: int = field(default=0, compare=False)
     batch_deletes: int = field(default=0, compare=False)
+    table: str = field(default="", compare=False)  # the table a single-table call names
 
     @property
     def writes(self) -> bool:
@@ -66,7 +67,8 @@ class Recorder:
             for requests in params.get("RequestItems", {}).values():
                 puts += sum(1 for r in requests if "PutRequest" in r)
                 deletes += sum(1 for r in requests if "DeleteRequest" in r)
-        call = Call(service, model.name, items, batch_puts=puts, batch_deletes=deletes)
+        table = str(params.get("TableName", "")) if isinstance(params, dict) else ""
+        call = Call(service, model.name, items, batch_puts=puts, batch_deletes=deletes, table=table)
         self.everything[(service, model.name)] += 1
         if self._window is not None:
             self._window.append(call)

@@ -99,6 +99,17 @@ def dynamodb_calls(result: Result) -> int:
     return len(result.dynamodb())
 
 
+def on_budgets(call: Call) -> bool:
+    """A call on the budgets table: the per-source budget's ``UpdateItem`` (and, past the
+    budget, the ``GetItem`` that times the ``Retry-After``)."""
+    return call.service == "dynamodb" and call.table.endswith("-budgets")
+
+
+def writes_besides_budget(result: Result) -> int:
+    """Write calls of one run, the per-source budget's apart."""
+    return sum(1 for c in result.writes() if not on_budgets(c))
+
+
 def _counts(target: CallTarget, found: list[Result]) -> str:
     return ", ".join(str(target.count(r)) for r in found)
 

@@ -15,7 +15,15 @@ from bench.harness.timing import Result
 from bench.harness.world import PASSWORD, Answer, BenchError, World, expect, settle
 from bench.invitations import bulk as bulk_grant
 
-TARGETS = (CallTarget("Accept an invitation: DynamoDB calls", ("invite_accept",), "≤ 2", lambda n: n <= 2),)
+TARGETS = (
+    # ≤ 2 before issue 9; the per-source budget's UpdateItem came with it
+    CallTarget(
+        "Accept an invitation: DynamoDB calls (with the per-source budget's UpdateItem)",
+        ("invite_accept",),
+        "≤ 3",
+        lambda n: n <= 3,
+    ),
+)
 
 
 @dataclass

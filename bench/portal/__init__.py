@@ -99,9 +99,14 @@ def sections(p: Portal, beside: Result | None = None) -> list[Section]:
         "Reads",
         [
             reads_table(p.reads, beside),
-            "Portal reads trust the access token and make no customer read "
-            "(`chalicelib/portal/__init__.py`); "
-            f"the writes below read the customer first.{lists_at_caps_note(p.reads)}",
+            "Every portal read first checks the session: the session and the customer in one "
+            "`TransactGetItems` (`identity.current_customer`), so after sign-out, a reset, a password "
+            "change, a status change or anonymization an older access token reads nothing at once "
+            "(issue 9 allows 2 calls for this, or 1 with a design that keeps revocation immediate: "
+            "the service takes the 2). Then one "
+            "`GetItem` or `Query` reads the data: 2 calls, the target. `GET /me` is the session "
+            "check alone (it returns the customer it read). The writes below check the session "
+            f"the same way.{lists_at_caps_note(p.reads)}",
             Bullets(notes(p.reads)),
         ],
     )
@@ -112,6 +117,8 @@ def sections(p: Portal, beside: Result | None = None) -> list[Section]:
             f"{LATER_PAGE} reached through `next_cursor`, and first pages filtered by type, by status "
             f"and by a date range (the last {held.RANGE_DAYS} days); "
             f"{len(p.pages[0].result.latencies) if p.pages else 0} measured runs each after warm-up. "
+            "Each page is the session check (`TransactGetItems`, 2 items) then one `Query`; the "
+            "items read are the `Query`'s. "
             f"The documents table held {p.table_items:,} items (every customer's).",
             pages_table(p.pages),
             "A filter on status is a DynamoDB filter expression: the `Query` reads a page of "
