@@ -30,7 +30,7 @@ from chalicelib.kernel.models import Token, is_live
 from chalicelib.kernel.settings import CheckoutMode, ShopAccess
 from chalicelib.kernel.tokens import new_token
 from chalicelib.kernel.transactions import Step, run_or_conflict
-from chalicelib.mail import after_commit
+from chalicelib.mail import Envelope, after_commit, defer, task
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
@@ -67,10 +67,6 @@ def _account_answer(customer_id: str) -> dict[str, Any]:
 
 def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
     assert data.create_account is not None
-    key = identity.login_key(c, data.email)
-    login = identity.get_login(key)
-    if login is not None and is_live(login, c.clock.now()):
-        raise EmailTaken()
     customer_id = f"cus_{secrets.token_hex(12)}"
     answer = _account_answer(customer_id)
     extra = [documents.document_step(c, customer_id, data.order)] if data.order else []
@@ -153,31 +149,38 @@ def _create_guest(
     idem = _idempotency(c, idempotency_key, data, answer)
     if idem is not None:
         steps += identity.idempotency_steps(idem, now)
-    envelopes = []
-    login = identity.get_login(identity.login_key(c, data.email))
-    claimed = login is not None and is_live(login, now)
-    account = identity.get_customer(login.customer_id) if claimed and login.status == "active" else None  # type: ignore[union-attr]
     register = not as_account and _may_register_later(c, guest)
     if register:
         token, secret = register_token(c, guest)
         steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))
-    keep = {label for label, _ in steps}  # the order stands even when the offer is over budget
-    if account is not None:  # the address has an account: offer its owner this order
-        offer, message, envelope = merges.offer_steps(c, guest, account, "system")
-        steps += offer
-        outbox, envelopes = [message], [envelope]
-    else:
-        outbox = []
+    # Whether the address has an account is the task's business, after the answer: the
+    # request reads nothing about the address, whichever it is (no enumeration, timing too).
+    offer, envelope = defer(c, "checkout_merge_offer", {"guest_id": guest.customer_id})
     try:
-        identity.run_create(steps, outbox, keep=keep)
+        identity.run_create(steps, [offer])
     except IdempotentReplay:
         assert idem is not None
         replay(c, idem)  # refuses a different request under the same key
         return _replayed(c, idempotency_store.get(idem.idempotency_key, now))
-    after_commit(c, envelopes)
+    after_commit(c, [envelope])
     if register:
         answer["register_later_url"] = s.link("/register", secret)
     return answer
+
+
+@task("checkout_merge_offer")
+def _offer_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> list[Envelope]:
+    """The checkout's guest, offered to the owner of its address's account, if it has one.
+    Past the owner's budget of merge offers only the email goes; the order stays the guest's."""
+    guest = identity.get_customer(data["guest_id"])
+    if guest is None or guest.status != "guest" or not is_live(guest, c.clock.now()):
+        return []
+    account = merges.account_for(c, guest.email)
+    if account is None:
+        return []
+    steps, message, envelope = merges.offer_steps(c, guest, account, "system")
+    identity.run_create([done, *steps], [message])  # a second delivery: AlreadyDone
+    return [envelope]
 
 
 def register_token(c: Container, guest: Customer) -> tuple[Token, str]:
