@@ -147,31 +147,41 @@ def test_a_row_the_worker_cannot_work_is_recorded_and_the_job_goes_on(
 ) -> None:
     """A poison row (what the empty customer id was) used to fail the worker on every run."""
     monkeypatch.setattr(invitation_jobs, "REQUEST_BUDGET_SECONDS", 0.0)
-    rows = [{"email": f"c{i}@example.com", "name": f"C {i}"} for i in range(3)]
+    rows = [{"email": f"c{i}@example.com", "name": f"C {i}"} for i in range(1, 5)]
     answer = _invite(api, staff, *rows)
     job_id = answer.json_body["job_id"]
     assert answer.json_body["status"] == "queued"
     poison = InvitationJob.get(job_id, 1)  # planted: neither a customer id nor an address
     poison.email, poison.name, poison.customer_id = None, None, ""
     poison.save()
-    broken = InvitationJob.get(job_id, 2)  # and a row that trips over an error of ours
-    real_plan = invitation_jobs._plan
+    real_plan, real_run_steps = invitation_jobs._plan, invitation_jobs.run_steps
+    failed_transactions = []
 
     def plan(c: Container, row: InvitationJob, actor: str) -> Any:
         if int(row.row) == 2:
-            raise KeyError("a bug this row triggers")
+            raise KeyError("a bug that row 2 triggers")
         return real_plan(c, row, actor)
 
+    def run_steps(steps: Any, outbox: Any = ()) -> None:
+        if outbox and not failed_transactions:  # row 3's grant: a write DynamoDB refuses
+            failed_transactions.append(steps)
+            raise RuntimeError("a write of ours that DynamoDB refuses")
+        real_run_steps(steps, outbox)
+
     monkeypatch.setattr(invitation_jobs, "_plan", plan)
+    monkeypatch.setattr(invitation_jobs, "run_steps", run_steps)
     container.settings = container.settings.model_copy(update={"MAIL_SEND_RATE": 1000})
-    assert invitation_jobs.advance_open_jobs(container, budget=30) == 3
+    assert invitation_jobs.advance_open_jobs(container, budget=30) == 4
     view = _staff_get(api, staff, f"/admin/invitations/jobs/{job_id}").json_body
-    assert view["status"] == "done" and view["counts"]["invalid"] == 2 and view["counts"]["invited"] == 1
-    results = [(r["row"], r["result"], r["detail"]) for r in view["rows"]]
-    assert results[0] == (1, "invalid", "give either customer_id, or email and name")
-    assert results[1] == (2, "invalid", invitation_jobs.UNWORKABLE) and broken.email == "c1@example.com"
-    assert results[2][:2] == (3, "invited") and len(mails_to("c2@example.com")) == 1
-    assert mails_to("c1@example.com") == []
+    assert view["status"] == "done" and view["counts"]["invalid"] == 3 and view["counts"]["invited"] == 1
+    assert [(r["row"], r["result"], r["detail"]) for r in view["rows"][:3]] == [
+        (1, "invalid", "give either customer_id, or email and name"),
+        (2, "invalid", invitation_jobs.UNWORKABLE),
+        (3, "invalid", invitation_jobs.UNWORKABLE),
+    ]
+    assert view["rows"][3]["result"] == "invited" and len(mails_to("c4@example.com")) == 1
+    assert mails_to("c2@example.com") == mails_to("c3@example.com") == []
+    assert Customer.count() == 1  # row 3's customer was never half written
     assert invitation_jobs.advance_open_jobs(container, budget=30) == 0  # nothing left, nothing twice
 
 
