@@ -31,6 +31,7 @@ from chalicelib.kernel.observability import logger
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_JSON_DEPTH = 32  # the deepest body the API takes nests 4 levels
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
@@ -107,9 +108,28 @@ def json_body(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
         raise MalformedJson() from e
+    except RecursionError as e:  # nested deeper than the interpreter's stack allows
+        raise MalformedJson(TOO_DEEP) from e
     if not isinstance(data, dict):
         raise MalformedJson("The body must be a JSON object.")
+    if _nests_deeper(data, MAX_JSON_DEPTH):
+        raise MalformedJson(TOO_DEEP)
     return data
+
+
+TOO_DEEP = f"The body nests JSON arrays and objects more than {MAX_JSON_DEPTH} levels deep."
+
+
+def _nests_deeper(data: Any, limit: int) -> bool:
+    """Do arrays and objects nest more than ``limit`` levels (iteratively: no recursion)?"""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def form_body(request: Request) -> dict[str, str]:

@@ -24,10 +24,11 @@ from chalicelib.invitations.models import InvitationJob
 from chalicelib.kernel import idempotency as idempotency_store
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.cursors import seal
-from chalicelib.kernel.errors import NotFound, ServiceUnavailable, ValidationFailed
+from chalicelib.kernel.errors import DomainError, NotFound, ServiceUnavailable, ValidationFailed
 from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.models import IdempotencyRecord, is_live
-from chalicelib.kernel.schemas import Body, Email, Locale, Name, parse
+from chalicelib.kernel.observability import logger
+from chalicelib.kernel.schemas import Body, Email, Locale, Name, RecordId, parse
 from chalicelib.kernel.transactions import Cancelled, run_steps
 from chalicelib.mail import after_commit
 
@@ -38,13 +39,14 @@ MAX_ROWS = 1000
 JOB_RETENTION_SECONDS = 30 * 86400
 LEASE_SECONDS = 120
 REQUEST_BUDGET_SECONDS = 0.5  # rows worked inside the staff request before answering
+UNWORKABLE = "this row could not be worked (an error on our side, logged); it was skipped"
 
 
 class InviteRow(Body):
     email: Email | None = None
     name: Name | None = None
     locale: Locale | None = None
-    customer_id: str | None = None
+    customer_id: RecordId | None = None
 
     @model_validator(mode="after")
     def _who(self) -> InviteRow:
@@ -167,12 +169,21 @@ def work(c: Container, job_id: str, *, budget: float, pace: bool = True) -> int:
 def _grant_row(c: Container, job: InvitationJob, row: InvitationJob, lease: int) -> bool:
     """Grant one row; if its address is claimed meanwhile, plan again (now as existing).
 
-    Returns False when the job's lease was lost (another worker holds it now)."""
+    Returns False when the job's lease was lost (another worker holds it now). A row that
+    cannot be worked (an error of ours that it triggers, in planning or in its transaction)
+    is recorded ``invalid`` with a reason and logged, so the job goes on instead of retrying
+    it forever; domain errors (``ServiceUnavailable``: transient) still propagate."""
+    unworkable = False
     for _ in range(3):
         try:
-            grant = _plan(c, row, str(job.created_by))
+            grant = _unworkable() if unworkable else _plan(c, row, str(job.created_by))
         except ValidationFailed as e:
             grant = invitations.Grant("invalid", [], [], [], detail=e.message)
+        except DomainError:
+            raise
+        except Exception:
+            logger.exception("invitation row not workable", extra={"job_id": job.job_id, "row": int(row.row)})
+            unworkable, grant = True, _unworkable()
         done = store.row_done_steps(
             job.job_id,
             int(row.row),
@@ -189,9 +200,21 @@ def _grant_row(c: Container, job: InvitationJob, row: InvitationJob, lease: int)
             if "row" in e.failed:
                 return True  # recorded already
             continue  # a customer or claim changed under us: look again
+        except DomainError:
+            raise
+        except Exception:
+            if unworkable:
+                raise  # even recording the row fails: nothing more to do here
+            logger.exception("invitation row not workable", extra={"job_id": job.job_id, "row": int(row.row)})
+            unworkable = True
+            continue
         after_commit(c, grant.envelopes)
         return True
     raise ServiceUnavailable("The row's customer keeps changing; the worker will retry.")
+
+
+def _unworkable() -> invitations.Grant:
+    return invitations.Grant("invalid", [], [], [], detail=UNWORKABLE)
 
 
 def _plan(c: Container, row: InvitationJob, actor: str) -> invitations.Grant:
@@ -200,9 +223,10 @@ def _plan(c: Container, row: InvitationJob, actor: str) -> invitations.Grant:
         if customer is None or customer.namespace != c.settings.account_namespace:
             raise ValidationFailed("no such customer")
         email = customer.email
-    else:
-        assert row.email is not None and row.name is not None
+    elif row.email is not None and row.name is not None:
         email, customer = row.email, None
+    else:
+        raise ValidationFailed("give either customer_id, or email and name")
     login = identity.get_login(login_key(c, email))
     if login is None or not is_live(login, c.clock.now()):
         if customer is not None:

@@ -122,6 +122,13 @@ def cross_origin_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[L
     yield from _serve(tmp_path_factory.mktemp("run_local") / "run_local.log", storefront_host="localhost")
 
 
+@pytest.fixture(scope="module")
+def own_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalService]:
+    """A service for one test module alone, for tests that flood it (the fuzzer): the other
+    tests neither see its thousands of records and emails nor add to them."""
+    yield from _serve(tmp_path_factory.mktemp("run_local") / "run_local.log")
+
+
 @pytest.fixture(scope="session")
 def mailbox(local_service: LocalService) -> Mailbox:
     return Mailbox(local_service.aws_url)

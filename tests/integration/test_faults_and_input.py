@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from chalicelib.identity.models import Customer, Login
+from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.models import Token
 from chalicelib.mail.models import OutboxMessage
 from tests.aws_hooks import Hooks
-from tests.integration.conftest import Api, mails_to
+from tests.integration.conftest import Api, mails_to, staff_headers
 
 
 @pytest.mark.parametrize(
@@ -45,6 +50,56 @@ def test_bad_sign_up_input_gets_a_stable_4xx(
     assert answer.status_code == status, answer.body
     assert answer.json_body["error"]["code"] == code
     assert Customer.count() == 0 and OutboxMessage.count() == 0
+
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+
+
+def _json_write_routes() -> list[tuple[str, str, bool]]:
+    """Every POST, PUT and PATCH route taking JSON; and whether the document gives it a JSON body."""
+    from app import app
+
+    paths = yaml.safe_load(DOCUMENT.read_text("utf-8"))["paths"]
+    return sorted(
+        (
+            method,
+            path,
+            "application/json" in paths[path][method.lower()].get("requestBody", {}).get("content", {}),
+        )
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if method in ("POST", "PUT", "PATCH") and "application/json" in entry.content_types
+    )
+
+
+def test_deeply_nested_json_gets_a_400_on_every_route_that_reads_json(api: Api, container: Container) -> None:
+    """5,000 levels used to raise a RecursionError in the JSON parser: 500 on every POST."""
+    staff = staff_headers(container)
+    customer = {"Authorization": f"Bearer {api.verified_account('ada@example.com')['access_token']}"}
+    routes = _json_write_routes()
+    assert len(routes) > 20
+    for method, path, reads_json in routes:
+        for depth in (33, 5000):
+            answer = api.client.http.request(
+                method,
+                re.sub(r"\{[a-z_]+\}", "x_1", path),
+                headers={
+                    "Content-Type": "application/json",
+                    **(staff if path.startswith("/admin") else customer),
+                },
+                body='{"customers": ' + "[" * depth + "]" * depth + "}",
+            )
+            seen = (method, path, depth, answer.status_code, answer.body[:200])
+            assert 400 <= answer.status_code < 500 and "code" in answer.json_body["error"], seen
+            if reads_json:
+                assert answer.status_code == 400, seen
+                error = answer.json_body["error"]
+                assert error["code"] == "malformed_json" and "32 levels" in error["message"], seen
+
+
+def test_json_nested_up_to_the_limit_is_read(api: Api) -> None:
+    answer = api.call("POST", "/signup", '{"email": "ada@example.com", "pad": ' + "[" * 31 + "]" * 31 + "}")
+    assert answer.status_code == 422 and set(answer.json_body["error"]["fields"]) == {"password", "name"}
 
 
 def test_validation_errors_name_the_fields_but_never_echo_values(api: Api) -> None:

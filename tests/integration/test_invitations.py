@@ -9,12 +9,20 @@ from typing import Any
 import pytest
 
 from chalicelib.identity.models import Customer, Login
-from chalicelib.invitations import jobs as invitation_jobs
+from chalicelib.invitations.grants import jobs as invitation_jobs
+from chalicelib.invitations.models import InvitationJob
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
 from tests.integration.conftest import Api, last_mail, mails_to, staff_headers, token_from
 
 NEW_PASSWORD = "my own new passphrase"
+
+
+@pytest.fixture(autouse=True)
+def unhurried_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small jobs are done in the staff request's answer whatever the machine's load (0.5 s
+    of rows otherwise; the tests of larger jobs set their own budget)."""
+    monkeypatch.setattr(invitation_jobs, "REQUEST_BUDGET_SECONDS", 30.0)
 
 
 @pytest.fixture
@@ -121,6 +129,61 @@ def test_bad_rows_are_reported_per_row_and_do_not_stop_the_others(api: Api, staf
     assert results == [(1, "invited"), (2, "invalid"), (3, "invalid"), (4, "invalid"), (5, "invalid")]
     assert "twice" in answer.json_body["rows"][3]["detail"]
     assert answer.json_body["counts"] == {"invited": 1, "reinvited": 0, "existing": 0, "invalid": 4}
+
+
+def test_an_empty_customer_id_is_an_invalid_row_not_a_500(api: Api, staff: dict[str, str]) -> None:
+    """``{"customer_id": ""}`` used to pass validation, then fail an assert in the job: 500."""
+    answer = _invite(
+        api, staff, {"customer_id": ""}, {"customer_id": "   "}, {"email": "ok@example.com", "name": "Ok"}
+    )
+    assert answer.status_code == 202, answer.body
+    assert answer.json_body["status"] == "done"
+    rows = answer.json_body["rows"]
+    assert [r["result"] for r in rows] == ["invalid", "invalid", "invited"]
+    assert "customer_id" in rows[0]["detail"]
+
+
+def test_a_row_the_worker_cannot_work_is_recorded_and_the_job_goes_on(
+    api: Api, staff: dict[str, str], container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poison row (what the empty customer id was) used to fail the worker on every run."""
+    monkeypatch.setattr(invitation_jobs, "REQUEST_BUDGET_SECONDS", 0.0)
+    rows = [{"email": f"c{i}@example.com", "name": f"C {i}"} for i in range(1, 5)]
+    answer = _invite(api, staff, *rows)
+    job_id = answer.json_body["job_id"]
+    assert answer.json_body["status"] == "queued"
+    poison = InvitationJob.get(job_id, 1)  # planted: neither a customer id nor an address
+    poison.email, poison.name, poison.customer_id = None, None, ""
+    poison.save()
+    real_plan, real_run_steps = invitation_jobs._plan, invitation_jobs.run_steps
+    failed_transactions = []
+
+    def plan(c: Container, row: InvitationJob, actor: str) -> Any:
+        if int(row.row) == 2:
+            raise KeyError("a bug that row 2 triggers")
+        return real_plan(c, row, actor)
+
+    def run_steps(steps: Any, outbox: Any = ()) -> None:
+        if outbox and not failed_transactions:  # row 3's grant: a write DynamoDB refuses
+            failed_transactions.append(steps)
+            raise RuntimeError("a write of ours that DynamoDB refuses")
+        real_run_steps(steps, outbox)
+
+    monkeypatch.setattr(invitation_jobs, "_plan", plan)
+    monkeypatch.setattr(invitation_jobs, "run_steps", run_steps)
+    container.settings = container.settings.model_copy(update={"MAIL_SEND_RATE": 1000})
+    assert invitation_jobs.advance_open_jobs(container, budget=30) == 4
+    view = _staff_get(api, staff, f"/admin/invitations/jobs/{job_id}").json_body
+    assert view["status"] == "done" and view["counts"]["invalid"] == 3 and view["counts"]["invited"] == 1
+    assert [(r["row"], r["result"], r["detail"]) for r in view["rows"][:3]] == [
+        (1, "invalid", "give either customer_id, or email and name"),
+        (2, "invalid", invitation_jobs.UNWORKABLE),
+        (3, "invalid", invitation_jobs.UNWORKABLE),
+    ]
+    assert view["rows"][3]["result"] == "invited" and len(mails_to("c4@example.com")) == 1
+    assert mails_to("c2@example.com") == mails_to("c3@example.com") == []
+    assert Customer.count() == 1  # row 3's customer was never half written
+    assert invitation_jobs.advance_open_jobs(container, budget=30) == 0  # nothing left, nothing twice
 
 
 def test_the_call_refuses_empty_or_oversized_batches(api: Api, staff: dict[str, str]) -> None:
