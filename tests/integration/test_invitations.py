@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.identity.models import Customer, Login
-from chalicelib.invitations.grants import jobs as invitation_jobs
+from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.invitations.models import InvitationJob
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
