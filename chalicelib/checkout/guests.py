@@ -8,14 +8,15 @@ storefront's order confirmation email.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import identity
-from chalicelib.checkout import documents, merges
+from chalicelib.checkout import documents, merges, registration
 from chalicelib.checkout.schemas import GuestIn
-from chalicelib.identity import Customer, EmailTaken, IdempotentReplay, SignupIn
+from chalicelib.identity import Customer, IdempotentReplay
 from chalicelib.kernel import idempotency as idempotency_store
 from chalicelib.kernel.clock import expiry_bucket, iso
 from chalicelib.kernel.errors import (
@@ -27,9 +28,10 @@ from chalicelib.kernel.errors import (
 from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.models import Token, is_live
+from chalicelib.kernel.security import check_password_policy, hash_password
 from chalicelib.kernel.settings import CheckoutMode, ShopAccess
 from chalicelib.kernel.tokens import new_token
-from chalicelib.kernel.transactions import Step, run_or_conflict
+from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict
 from chalicelib.mail import Envelope, after_commit, defer, task
 
 if TYPE_CHECKING:
@@ -49,16 +51,10 @@ def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) ->
     if data.create_account is not None:
         if mode is CheckoutMode.GUEST_ONLY:
             raise AccountCreationDisabled()
-        try:
-            return _create_account(c, data, idempotency_key)
-        except EmailTaken:
-            # The answer must not tell that the address has an account (no enumeration): it
-            # reads as for a new account, while the order waits on a guest that the
-            # address's owner is offered to merge, under any CHECKOUT_MODE.
-            return _create_guest(c, data, idempotency_key, as_account=True)
-    elif mode is CheckoutMode.MANDATORY:
+        return _create_account(c, data, idempotency_key)
+    if mode is CheckoutMode.MANDATORY:
         raise AccountRequired()
-    return _create_guest(c, data, idempotency_key)
+    return _create_guest(c, data, idempotency_key)[0]
 
 
 def _account_answer(customer_id: str) -> dict[str, Any]:
@@ -66,25 +62,18 @@ def _account_answer(customer_id: str) -> dict[str, Any]:
 
 
 def _create_account(c: Container, data: GuestIn, idempotency_key: str | None) -> dict[str, Any]:
+    """A guest holding the order, which then becomes the pending account (its verify link
+    sent) when nobody holds the address: register later, at once. The same hash, the same two
+    writes and the same answer whatever the address; when it has an account, the second
+    write is refused and the checkout's merge-offer task offers the order to its owner."""
     assert data.create_account is not None
-    customer_id = f"cus_{secrets.token_hex(12)}"
-    answer = _account_answer(customer_id)
-    extra = [documents.document_step(c, customer_id, data.order)] if data.order else []
-    idem = _idempotency(c, idempotency_key, data, answer)
-    if idem is not None:
-        extra += identity.idempotency_steps(idem, int(c.clock.now()))
-    signup = SignupIn(
-        email=data.email,
-        password=data.create_account.password,
-        name=data.name,
-        locale=data.locale,
-        newsletter=data.create_account.newsletter,
-    )
-    try:
-        identity.signup(c, signup, customer_id=customer_id, extra=extra, origin=identity.CHECKOUT)
-    except IdempotentReplay:
-        assert idem is not None
-        return replay(c, idem)
+    password = check_password_policy(data.create_account.password, email=data.email)
+    password_hash = hash_password(c.hasher, password)
+    answer, guest = _create_guest(c, data, idempotency_key, as_account=True)
+    if guest is not None:  # not a replay
+        newsletter = data.create_account.newsletter
+        with contextlib.suppress(Cancelled):  # the address is held: the task tells its owner
+            after_commit(c, [registration.claim_for_guest(c, guest, password_hash, newsletter=newsletter)])
     return answer
 
 
@@ -116,9 +105,9 @@ def _may_register_later(c: Container, guest: Customer) -> bool:
 
 def _create_guest(
     c: Container, data: GuestIn, idempotency_key: str | None, *, as_account: bool = False
-) -> dict[str, Any]:
-    """A guest holding the order; ``as_account``: one standing in for an account that the
-    address already has, answered as a new account would be."""
+) -> tuple[dict[str, Any], Customer | None]:
+    """A guest holding the order, and the answer (the guest is None for a replayed request);
+    ``as_account``: one to become the account at checkout, answered as the account."""
     s, now = c.settings, int(c.clock.now())
     expires = now + s.GUEST_TTL_DAYS * 86400
     guest = Customer(
@@ -161,11 +150,11 @@ def _create_guest(
     except IdempotentReplay:
         assert idem is not None
         replay(c, idem)  # refuses a different request under the same key
-        return _replayed(c, idempotency_store.get(idem.idempotency_key, now))
+        return _replayed(c, idempotency_store.get(idem.idempotency_key, now)), None
     after_commit(c, [envelope])
     if register:
         answer["register_later_url"] = s.link("/register", secret)
-    return answer
+    return answer, guest
 
 
 @task("checkout_merge_offer")

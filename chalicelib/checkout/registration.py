@@ -79,6 +79,29 @@ def _register_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -
     account = merges.account_for(c, guest.email)
     if account is not None:
         return _offer_merge(c, guest, account, done)
+    try:
+        return [claim_for_guest(c, guest, data["password_hash"], done)]
+    except Cancelled as e:
+        if "task" in e.failed:
+            raise AlreadyDone() from e
+        if "login" in e.failed:  # claimed meanwhile: an active owner decides, an invitation holds it
+            account = merges.account_for(c, guest.email)
+            return _offer_merge(c, guest, account, done) if account is not None else []
+        raise StaleWrite() from e  # the guest changed meanwhile: the task is tried again
+
+
+def claim_for_guest(
+    c: Container,
+    guest: Customer,
+    password_hash: str,
+    *extra: tuple[str, Step],
+    newsletter: bool | None = None,
+    actor: str = "customer",
+) -> Envelope:
+    """In one transaction with ``extra``: the guest becomes a ``pending`` account (same id, its
+    documents kept) holding the address's claim with the password, and its verify link is
+    queued. ``Cancelled`` with ``login`` when the address is claimed by an account or an
+    invitation (an unverified sign-up yields: it proves nothing about the mailbox)."""
     now = int(c.clock.now())
     # never sooner than the guest would have gone; a sign-up's 7 days at least
     expires = max(int(guest.expires_at or 0), now + c.settings.SIGNUP_PENDING_DAYS * 86400)
@@ -90,11 +113,13 @@ def _register_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -
         Customer.expires_at.set(expires),
         Customer.expiry_bucket.set(bucket),
     ]
+    if newsletter is not None:
+        pending.append(Customer.newsletter.set(newsletter))
     key = guest.login_key
     login = Login(
         key,
         customer_id=guest.customer_id,
-        password_hash=data["password_hash"],
+        password_hash=password_hash,
         status="pending",
         session_epoch=int(guest.session_epoch or 0),
         failed_signins=0,
@@ -103,24 +128,16 @@ def _register_task(c: Container, data: dict[str, Any], done: tuple[str, Step]) -
     )
     next_version = int(guest.version) + 1  # the verify link dies if the record changes again
     verify, message, envelope = identity.verify_link(c, guest, key, version=next_version)
-    event = activity.event(c, guest.customer_id, "registered_from_guest", "customer")
+    event = activity.event(c, guest.customer_id, "registered_from_guest", actor)
     steps: list[tuple[str, Step]] = [
-        done,
+        *extra,
         ("guest", lambda tx: tx.update(guest, actions=pending, condition=Customer.status == "guest")),
         ("login", lambda tx: tx.save(login, condition=_claimable(now))),
         ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
         activity.step(event),
     ]
-    try:
-        run_steps(steps, [message])
-    except Cancelled as e:
-        if "task" in e.failed:
-            raise AlreadyDone() from e
-        if "login" in e.failed:  # claimed meanwhile: an active owner decides, an invitation holds it
-            account = merges.account_for(c, guest.email)
-            return _offer_merge(c, guest, account, done) if account is not None else []
-        raise StaleWrite() from e  # the guest changed meanwhile: the task is tried again
-    return [envelope]
+    run_steps(steps, [message])
+    return envelope
 
 
 def _claimable(now: int) -> Condition:

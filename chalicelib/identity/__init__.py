@@ -6,10 +6,9 @@ This module is the feature's public surface: other features use the names below 
 
 from chalicelib.identity import activity
 from chalicelib.identity import passwords as passwords  # registers its deferred task
-from chalicelib.identity.accounts import signup, verify_link
+from chalicelib.identity.accounts import verify_link
 from chalicelib.identity.clean_start import CHECKOUT
 from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey
-from chalicelib.identity.schemas import SignupIn
 from chalicelib.identity.session_store import save_step
 from chalicelib.identity.sessions import (
     authenticate,
@@ -20,7 +19,6 @@ from chalicelib.identity.sessions import (
     token_pair,
 )
 from chalicelib.identity.store import (
-    EmailTaken,
     IdempotentReplay,
     claim_free,
     consume_step,
@@ -35,11 +33,9 @@ __all__ = [
     "CHECKOUT",
     "Activity",
     "Customer",
-    "EmailTaken",
     "IdempotentReplay",
     "Login",
     "Session",
-    "SignupIn",
     "StaffKey",
     "activity",
     "authenticate",
@@ -55,7 +51,6 @@ __all__ = [
     "new_session",
     "run_create",
     "save_step",
-    "signup",
     "token_pair",
     "verify_link",
 ]

@@ -52,20 +52,10 @@ def mail(
     return compose(c, template, to, language, values)
 
 
-def signup(
-    c: Container,
-    data: SignupIn,
-    idempotency_key: str | None = None,
-    *,
-    customer_id: str | None = None,
-    extra: Sequence[tuple[str, Step]] = (),
-    origin: str | None = None,
-) -> dict[str, Any]:
-    """Sign up. The request hashes the password and writes one task, whatever the address
-    (the ``signup`` task creates the account, or refreshes an unverified one, or tells the
-    owner by email). With ``extra`` steps (a checkout's order) the account is created now,
-    in their transaction, marked with its ``origin``, and a taken address raises
-    ``EmailTaken`` for the caller."""
+def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> dict[str, Any]:
+    """Sign up. The request hashes the password and writes one task, whatever the address:
+    the ``signup`` task creates the account, or refreshes an unverified one, or tells the
+    owner by email, after the answer."""
     s = c.settings
     if s.SIGNUP_MODE is SignupMode.INVITATION:
         raise SignupClosed()
@@ -74,10 +64,6 @@ def signup(
     details = {"email": data.email, "name": data.name, "locale": language, "newsletter": data.newsletter}
     idem = idempotency_record(c, "signup", idempotency_key, details, SIGNUP_ACCEPTED, 202)
     details["password_hash"] = hash_password(c.hasher, password)
-    if extra:
-        created = create_signup(c, details, customer_id=customer_id, extra=extra, origin=origin)
-        after_commit(c, [created])
-        return SIGNUP_ACCEPTED
     message, envelope = defer(c, "signup", details)
     try:
         store.queue_emails([message], idem, int(c.clock.now()))
@@ -88,16 +74,9 @@ def signup(
     return SIGNUP_ACCEPTED
 
 
-def create_signup(
-    c: Container,
-    details: dict[str, Any],
-    *,
-    customer_id: str | None = None,
-    extra: Sequence[tuple[str, Step]],
-    origin: str | None = None,
-) -> Envelope:
+def create_signup(c: Container, details: dict[str, Any], *, extra: Sequence[tuple[str, Step]]) -> Envelope:
     """A pending account, its email claim and its verify link in one transaction with ``extra``."""
-    customer = _pending_customer(c, details, customer_id=customer_id, origin=origin)
+    customer = _pending_customer(c, details)
     key = login_key(c, details["email"])
     login = Login(
         key,
@@ -115,14 +94,12 @@ def create_signup(
     return envelope
 
 
-def _pending_customer(
-    c: Container, details: dict[str, Any], *, customer_id: str | None = None, origin: str | None = None
-) -> Customer:
+def _pending_customer(c: Container, details: dict[str, Any]) -> Customer:
     """A new unverified customer holding only what the sign-up sent; it expires unverified."""
     s, now = c.settings, int(c.clock.now())
     expires = now + s.SIGNUP_PENDING_DAYS * 86400
     return Customer(
-        customer_id or f"cus_{secrets.token_hex(12)}",
+        f"cus_{secrets.token_hex(12)}",
         namespace=s.account_namespace,
         website_id=s.WEBSITE_ID,
         email=details["email"],
@@ -135,7 +112,6 @@ def _pending_customer(
         updated_at=now,
         expires_at=expires,
         expiry_bucket=expiry_bucket(expires),
-        origin=origin,
     )
 
 

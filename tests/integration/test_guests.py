@@ -276,6 +276,34 @@ def test_the_checkout_answer_never_tells_whether_the_address_has_an_account(
     assert len(shapes) == 1
 
 
+def test_creating_the_account_at_checkout_does_the_same_work_whatever_the_address(
+    api: Api, configure: Callable[..., Container], aws_hooks: Hooks
+) -> None:
+    """One hash and two writes either way (the guest with its order, then its claim on the
+    address, which a taken address refuses); the owner's offer is the task's, afterwards."""
+    api.verified_account("taken@example.com")
+    container = configure(MAIL_DISPATCH="stream")
+    hashes = []
+    real = container.hasher
+    counting = type("Counting", (), {"hash": lambda self, p: hashes.append(1) or real.hash(p)})()
+    container.hasher = counting  # type: ignore[assignment]  # the Container is the one door
+    assert api.storefront_key
+    seen = []
+    for email in ("taken@example.com", "free@example.com"):
+        aws_hooks.calls.clear()
+        hashes.clear()
+        body = {
+            "email": email,
+            "name": "Ada",
+            "order": ORDER,
+            "create_account": {"password": STRONG_PASSWORD},
+        }
+        answer = api.storefront("POST", "/guests", body)
+        seen.append((answer.status_code, sorted(answer.json_body), aws_hooks.operations(), len(hashes)))
+    assert seen[0] == seen[1]
+    assert seen[0][2:] == (["GetItem", "UpdateItem", "TransactWriteItems", "TransactWriteItems"], 1)
+
+
 def test_creating_an_account_for_a_taken_address_answers_like_a_new_one_under_every_mode(
     api: Api, configure: Callable[..., Container]
 ) -> None:
