@@ -6,7 +6,7 @@ a failed condition comes back as a domain error, never as a half-written state.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -50,13 +50,9 @@ def idempotency_steps(record: IdempotencyRecord, now: int) -> list[tuple[str, St
 
 
 @translated
-def run_create(
-    steps: list[tuple[str, Step]], outbox: Sequence[OutboxMessage] = (), *, keep: Collection[str] = ()
-) -> None:
-    """A create with labelled steps: ``IdempotentReplay``, ``EmailTaken`` or ``StaleWrite``.
-
-    ``keep``: the steps written even when an email is over its recipient's budget."""
-    _run_create(steps, outbox, keep)
+def run_create(steps: list[tuple[str, Step]], outbox: Sequence[OutboxMessage] = ()) -> None:
+    """A create with labelled steps: ``IdempotentReplay``, ``EmailTaken`` or ``StaleWrite``."""
+    _run_create(steps, outbox)
 
 
 def _idempotency_step(record: IdempotencyRecord | None, now: int) -> list[tuple[str, Step]]:
@@ -66,11 +62,9 @@ def _idempotency_step(record: IdempotencyRecord | None, now: int) -> list[tuple[
     return [("idempotency", lambda tx: tx.save(record, condition=condition))]
 
 
-def _run_create(
-    steps: list[tuple[str, Step]], outbox: Sequence[OutboxMessage], keep: Collection[str] = ()
-) -> None:
+def _run_create(steps: list[tuple[str, Step]], outbox: Sequence[OutboxMessage]) -> None:
     try:
-        run(steps, outbox, keep=keep)
+        run(steps, outbox)
     except Cancelled as e:
         if "task" in e.failed:  # a deferred task's earlier delivery did it
             raise AlreadyDone() from e
@@ -91,19 +85,16 @@ def create_signup(
     now: int,
     extra: Sequence[tuple[str, Step]] = (),
 ) -> None:
-    """The account, its email claim, its verify token and its email: one transaction.
-
-    With ``extra`` steps (a checkout's order) the account is made even when the verify
-    email is over the address's budget; a plain sign-up is then dropped whole."""
+    """The account, its email claim, its verify token and its email: one transaction (with
+    ``extra``: the sign-up task's done mark). Past the address's budget of verify emails the
+    sign-up is dropped whole."""
     steps: list[tuple[str, Step]] = [
         ("customer", lambda tx: tx.save(customer)),
         ("login", lambda tx: tx.save(login, condition=claim_free(now))),
         ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
         *extra,
     ]
-    steps += _idempotency_step(idempotency, now)
-    keep = {label for label, _ in steps if label != "token"} if extra else set()
-    _run_create(steps, outbox, keep)
+    _run_create(steps + _idempotency_step(idempotency, now), outbox)
 
 
 @translated

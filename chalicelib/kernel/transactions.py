@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -50,18 +50,15 @@ class _Labelled:
         return [label for kind in self.ORDER for label in self.items[kind]]
 
 
-def run(
-    steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable] = (), *, keep: Collection[str] = ()
-) -> None:
+def run(steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable] = ()) -> None:
     """Apply labelled steps and outbox items in one transaction (all or nothing).
 
     ``outbox`` items (the mail feature's messages) are created, never overwritten. An item
     may carry a ``charge`` on its recipient's budget (``mail.compose`` sets it): the budget's
     counter is one more item of the transaction, so a change that does not commit spends
     nothing. An item whose budget is spent is dropped silently: nothing of the change is
-    written, unless ``keep`` names steps to write anyway (a checkout's order), which are
-    then written with the items that fit their budgets. Dropped items are told (``drop()``),
-    so the caller sends nothing for them.
+    written (a change whose other parts must stand writes its email in a task of its own),
+    and its items are told (``drop()``), so the caller sends nothing for them.
 
     Raises ``Cancelled`` with the labels whose condition failed. Call it inside a
     ``@translated`` function so throttling becomes ``ServiceUnavailable``.
@@ -78,13 +75,8 @@ def run(
         metric("EmailsOverBudget", len(spent))
         kinds = sorted(charge.budget.kind for i in spent if (charge := _charge(outbox[i])))
         logger.info("emails over budget dropped", extra={"kinds": kinds})
-        kept_steps = [(label, step) for label, step in steps if label in keep]
-        kept = [m for i, m in enumerate(outbox) if i not in spent] if kept_steps else []
         for message in outbox:
-            if not any(message is k for k in kept):
-                _drop(message)
-        if kept_steps:
-            run(kept_steps, kept, keep=keep)
+            _drop(message)
 
 
 def _charge(message: BaseTable) -> Charge | None:
