@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from chalicelib.kernel.settings import Settings
@@ -25,24 +23,3 @@ def make_settings(**overrides: Any) -> Settings:
 
 
 STRONG_PASSWORD = "correct horse battery staple"
-
-
-def at_once(work: Callable[[int], Any], threads: int) -> list[Any]:
-    """``work(i)`` for i < ``threads``, in threads released together by a barrier; each
-    call's result, or the exception it raised (for the test to report)."""
-    barrier = threading.Barrier(threads)
-    results: list[Any] = [None] * threads
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as e:
-            results[i] = e
-
-    started = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in started:
-        thread.start()
-    for thread in started:
-        thread.join()
-    return results

@@ -15,7 +15,6 @@ lock for a second burst, so the world's clock never moves.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,44 +24,10 @@ from bench.harness.awscalls import sequence
 from bench.harness.sections import Table, Verdict
 from bench.harness.timing import Result
 from bench.harness.world import OTHER_PASSWORD, PASSWORD, BenchError, World, expect
+from devtools.probes import CountingHasher, at_once
 
 ATTEMPTS = 25
 WRONG = "a wrong password!"
-
-
-class CountingHasher:
-    """The stage's argon2 hasher, counting (under a lock) the passwords it checks."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.verified, self._lock = inner, 0, threading.Lock()
-
-    def verify(self, stored: str, password: str) -> bool:
-        with self._lock:
-            self.verified += 1
-        return bool(self.inner.verify(stored, password))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def at_once(work: Callable[[int], Any], threads: int) -> list[Any]:
-    """``work(i)`` in ``threads`` threads released together by a barrier; results or exceptions."""
-    barrier = threading.Barrier(threads)
-    results: list[Any] = [None] * threads
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as e:
-            results[i] = e
-
-    started = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in started:
-        thread.start()
-    for thread in started:
-        thread.join()
-    return results
 
 
 @dataclass

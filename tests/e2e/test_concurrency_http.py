@@ -14,8 +14,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from devtools.probes import at_once
 from tests.e2e.helpers import LocalService, local_session, new_address
-from tests.support import STRONG_PASSWORD, at_once
+from tests.support import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from devtools.probes import at_once
 from tests.integration.conftest import REGION
-from tests.support import at_once
 
 THREADS = 25
 KEYS = 10  # contested keys per test: each gives the race another chance

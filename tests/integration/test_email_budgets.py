@@ -16,8 +16,9 @@ from chalicelib.identity.models import Customer
 from chalicelib.identity.schemas import ForgotIn
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
+from devtools.probes import at_once
 from tests.integration.conftest import Api, mails_to, token_from
-from tests.support import STRONG_PASSWORD, at_once
+from tests.support import STRONG_PASSWORD
 
 HOURLY, DAILY = 3, 10  # the defaults
 OWNER = "owner@example.com"

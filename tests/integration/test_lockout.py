@@ -7,18 +7,17 @@ attempts would check, and the account ends up locked as after those 5.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from chalicelib.identity.models import Login
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
+from devtools.probes import CountingHasher, at_once
 from tests.aws_hooks import Hooks
 from tests.integration.conftest import Api
-from tests.support import STRONG_PASSWORD, at_once
+from tests.support import STRONG_PASSWORD
 
 ATTEMPTS = 25
 KEY = "web:test-shop#ada@example.com"
@@ -29,21 +28,6 @@ def container(configure: Callable[..., Container]) -> Container:
     """Every attempt comes from the test client's one address: its source budget must not
     answer before the account's lock does."""
     return configure(SOURCE_BUDGET_PER_MINUTE=10_000, SOURCE_BUDGET_PER_HOUR=100_000)
-
-
-class CountingHasher:
-    """The stage's argon2 hasher, counting the passwords it checks."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.verified, self._lock = inner, 0, threading.Lock()
-
-    def verify(self, stored: str, password: str) -> bool:
-        with self._lock:
-            self.verified += 1
-        return bool(self.inner.verify(stored, password))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 @pytest.fixture

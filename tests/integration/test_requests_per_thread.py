@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.probes import at_once
 from tests.integration.conftest import Api
-from tests.support import at_once
 
 CUSTOMERS = 8
 

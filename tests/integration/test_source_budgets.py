@@ -16,8 +16,8 @@ from chalicelib.kernel import budgets
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
 from chalicelib.kernel.errors import TooManyRequests
+from devtools.probes import at_once
 from tests.integration.conftest import Api
-from tests.support import at_once
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 #: every budgeted route, JSON and the hosted pages' forms, with its route group
