@@ -59,12 +59,19 @@ def record_failure(login: Login, locked_until: int | None, event: tuple[str, Ste
         run(steps)
 
 
-def clear_step(login: Login, new_hash: str | None = None) -> tuple[str, Step]:
-    """A right password: the count and the lock go (and a rehashed password is stored)."""
+def _cleared(login: Login, new_hash: str | None = None) -> tuple[list[Action], Condition]:
+    """A right password: the count and the lock go (and a rehashed password is stored),
+    while the address still belongs to the same customer."""
     actions: list[Action] = [Login.failed_signins.set(0), Login.locked_until.remove()]
     if new_hash:
         actions.append(Login.password_hash.set(new_hash))
-    condition = Login.customer_id == login.customer_id
+    condition: Condition = Login.customer_id == login.customer_id
+    return actions, condition
+
+
+def clear_step(login: Login, new_hash: str | None = None) -> tuple[str, Step]:
+    """``clear`` as the ``login`` step of a transaction (the session's, at sign-in)."""
+    actions, condition = _cleared(login, new_hash)
 
     def step(tx: TransactWrite) -> None:
         tx.update(Login(login.login_key), actions=actions, condition=condition)
@@ -74,12 +81,10 @@ def clear_step(login: Login, new_hash: str | None = None) -> tuple[str, Step]:
 
 @translated
 def clear(login: Login) -> None:
-    """``clear_step`` on its own, for a right password that starts no session."""
-    condition = Login.customer_id == login.customer_id
+    """A right password that starts no session: the count and the lock go."""
+    actions, condition = _cleared(login)
     try:
-        Login(login.login_key).update(
-            actions=[Login.failed_signins.set(0), Login.locked_until.remove()], condition=condition
-        )
+        Login(login.login_key).update(actions=actions, condition=condition)
     except UpdateError as e:
         if error_code(e) != "ConditionalCheckFailedException":
             raise  # else the address changed owner meanwhile: nothing to clear

@@ -141,7 +141,8 @@ def _work(c: Container, envelope: Envelope, attempts: int) -> str:
     except Exception as e:  # busy, or a bug: retried with backoff, then dead-lettered, never lost
         logger.exception("task failed", extra={"message_id": envelope.message_id, "task": envelope.template})
         return _failed(envelope.message_id, attempts, type(e).__name__, now, dead=attempts >= MAX_ATTEMPTS)
-    store.mark_sent(envelope.message_id, "task", now)  # a task that wrote nothing is done too
+    if all(email.dropped for email in queued):  # it wrote nothing, so not its done mark either
+        store.mark_sent(envelope.message_id, None, now)
     metric("TasksDone")
     after_commit(c, queued)  # inline stages send now; elsewhere the outbox stream sends them
     return "done"

@@ -6,6 +6,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.transactions import Step
 from chalicelib.mail.models import OutboxMessage
 
 
@@ -28,19 +29,31 @@ def claim(message_id: str, now: int, lease_until: int) -> OutboxMessage | None:
     return message
 
 
+def _sent(now: int, ses_message_id: str | None) -> list[Action]:
+    """A pending message becomes sent: out of the due index, its payload gone."""
+    actions: list[Action] = [
+        OutboxMessage.status.set("sent"),
+        OutboxMessage.sent_at.set(now),
+        OutboxMessage.due_shard.remove(),
+        OutboxMessage.payload.remove(),
+        OutboxMessage.lease_until.remove(),
+    ]
+    if ses_message_id is not None:
+        actions.append(OutboxMessage.ses_message_id.set(ses_message_id))
+    return actions
+
+
+def sent_step(message_id: str, now: int) -> tuple[str, Step]:
+    """``mark_sent`` as the ``task`` step of a transaction (only while still pending)."""
+    actions, pending = _sent(now, None), OutboxMessage.status == "pending"
+    return ("task", lambda tx: tx.update(OutboxMessage(message_id), actions=actions, condition=pending))
+
+
 @translated
-def mark_sent(message_id: str, ses_message_id: str, now: int) -> None:
+def mark_sent(message_id: str, ses_message_id: str | None, now: int) -> None:
     try:
         OutboxMessage(message_id).update(
-            actions=[
-                OutboxMessage.status.set("sent"),
-                OutboxMessage.sent_at.set(now),
-                OutboxMessage.ses_message_id.set(ses_message_id),
-                OutboxMessage.due_shard.remove(),
-                OutboxMessage.payload.remove(),
-                OutboxMessage.lease_until.remove(),
-            ],
-            condition=OutboxMessage.status == "pending",
+            actions=_sent(now, ses_message_id), condition=OutboxMessage.status == "pending"
         )
     except UpdateError as e:
         if error_code(e) != "ConditionalCheckFailedException":

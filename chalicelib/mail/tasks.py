@@ -11,7 +11,8 @@ commit, in the request.
 A task is delivered at least once; its handler makes its effect exactly once by writing
 ``done`` (which marks the task sent, on condition that it is still pending) in the same
 transaction as its effect. When that condition fails the task was already done: the
-handler raises ``AlreadyDone``.
+handler raises ``AlreadyDone``. A handler that returns an email wrote ``done`` with it; one
+that returns none (nothing to do, or its email over budget) is marked done after it.
 
 Features register their handlers with ``@task("name")`` when their module is imported.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.kernel.transactions import Step
-from chalicelib.mail.models import OutboxMessage
+from chalicelib.mail import store
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
@@ -65,15 +66,4 @@ def handler_for(template: str) -> Handler:
 
 def done_step(message_id: str, now: int) -> tuple[str, Step]:
     """Mark the task done, in the transaction of its effect (only while still pending)."""
-    message = OutboxMessage(message_id)
-    actions = [
-        OutboxMessage.status.set("sent"),
-        OutboxMessage.sent_at.set(now),
-        OutboxMessage.due_shard.remove(),
-        OutboxMessage.payload.remove(),
-        OutboxMessage.lease_until.remove(),
-    ]
-    return (
-        "task",
-        lambda tx: tx.update(message, actions=actions, condition=OutboxMessage.status == "pending"),
-    )
+    return store.sent_step(message_id, now)
