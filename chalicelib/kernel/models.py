@@ -35,6 +35,11 @@ class BaseTable(Model):
     STREAM_CONSUMER: ClassVar[str | None] = None
     STREAM_EVENTS: ClassVar[tuple[str, ...]] = ()
     STREAM_TTL_ONLY: ClassVar[bool] = False  # only the deletions DynamoDB TTL makes
+    #: personal data (GDPR): the attributes that hold it, and the attribute naming the
+    #: customer an item belongs to. Erasure scrubs them and the export includes them;
+    #: a test walks every table and fails on one that holds personal data undeclared.
+    PERSONAL: ClassVar[tuple[str, ...]] = ()
+    CUSTOMER_KEY: ClassVar[str | None] = None
 
     #: every concrete table, in the order its module was imported (see ``chalicelib.tables``)
     registered: ClassVar[list[type[BaseTable]]] = []
