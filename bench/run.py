@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 # Before anything can create a botocore session: every client must carry the counter.
 from bench.harness import awscalls
@@ -60,12 +62,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--no-write", action="store_true", help="print the report instead of writing it to --output"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated modules of FEATURES to measure alone (no cold import), e.g. --only backoffice",
+    )
     args = parser.parse_args(argv)
     if min(args.warmup, args.import_runs, args.importtime_runs, args.bulk_runs) < 1 or args.runs < 2:
         parser.error("--runs must be at least 2, the other counts at least 1")
     if args.cleanup_live < 0:
         parser.error("--cleanup-live must be 0 or more")
     return args
+
+
+#: bench modules (``bench.<name>``) with ``measure(world)`` and ``sections(result)``,
+#: measured after the first features and shown in this order
+FEATURES: tuple[str, ...] = ()
+
+
+def measure_more(names: Sequence[str], world: Any) -> list[Section]:
+    found: list[Section] = []
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        found += module.sections(module.measure(world))
+    return found
 
 
 def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> list[Section]:
@@ -75,6 +95,15 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
     from bench.portal.routes import READ_KEYS
 
     world = World(args.runs, args.warmup, say)
+    if args.only:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = sorted(set(names) - set(FEATURES))
+        if unknown:
+            raise SystemExit(f"--only: not in bench.run.FEATURES: {', '.join(unknown)}")
+        try:
+            return measure_more(names, world)
+        finally:
+            world.close()
     try:
         signed = identity.measure(world)
         sent = mail.measure(world)
@@ -83,6 +112,7 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
         invited = invitations.measure(world, args.bulk_runs)
         secured = security.measure(world)
         scale = cleanup.measure(world, args.cleanup_live) if args.cleanup_live else None
+        more = measure_more(FEATURES, world)
     finally:
         world.close()
     return [
@@ -93,6 +123,7 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
         *invitations.sections(invited),
         *security.sections(secured, [r for r in own.reads if r.key in READ_KEYS], signed.result("me")),
         *(cleanup.sections(scale) if scale is not None else []),
+        *more,
     ]
 
 
@@ -129,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         say("FAILED: no DynamoDB call was counted; the counter was installed too late")
         return 1
 
-    cold = None if args.skip_cold else coldstart.measure(args.import_runs, args.importtime_runs, say)
+    skip_cold = args.skip_cold or args.only
+    cold = None if skip_cold else coldstart.measure(args.import_runs, args.importtime_runs, say)
     sections += coldstart.sections(cold)
     elapsed = time.perf_counter() - started
     text = report.page(
