@@ -42,6 +42,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from devtools import local_run
 from devtools.local_setup import (
     REGION,
     STAGE,
@@ -76,7 +77,10 @@ def say(message: str) -> None:
 
 
 def port_is_free(port: int) -> bool:
+    """Can a server listen on ``port``? As servers bind (``SO_REUSEADDR``): the connections
+    of a server that just stopped, in ``TIME_WAIT`` for a minute, do not make it taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:
@@ -296,11 +300,13 @@ def run(
         project = chalice_project(stage_env, Path(directory.name))
         chalice = start_chalice(project, port, local_environ(dict(os.environ), aws_port))
         wait_for_api(api_url, chalice)
+        local_run.record(port, aws_port)
         print(banner(api_url, aws_url, stage_env["STOREFRONT_URL"], setup), flush=True)
         sweep_forever(stage_env, chalice)
     finally:
         for name in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not orphan chalice
             signal.signal(name, signal.SIG_IGN)
+        local_run.forget()
         if chalice is not None:
             stop_process(chalice)
         directory.cleanup()
