@@ -17,6 +17,9 @@ as the deployed stage's gateway responses do (``infra.template.GATEWAY_ERRORS``)
 ``{"error": …}`` envelope with the same status and headers, never echoing the
 ``Authorization`` header as chalice's imitation of API Gateway does.
 
+And, under ``make run``, it serves the local storefront (``devtools.storefront``) under
+``/storefront``, where the pages' redirects land.
+
 And the server dies with its parent (``make run``), however the parent dies: a thread
 watches the parent process and exits when it is gone, so a SIGKILLed ``make run`` never
 leaves a server answering ``500`` on its port.
@@ -32,6 +35,8 @@ import threading
 import time
 from typing import Any
 
+from devtools import storefront
+
 LISTEN_BACKLOG = 128  # werkzeug's, as the moto server uses
 PARENT_POLL_SECONDS = 0.5
 
@@ -45,7 +50,26 @@ def install() -> None:
         raise RuntimeError("chalice local no longer serves connections in threads")
     server.request_queue_size = LISTEN_BACKLOG
     requests_per_thread()
-    local.ChaliceRequestHandler._send_error_response = _send_gateway_error  # type: ignore[method-assign]
+    handler = local.ChaliceRequestHandler
+    handler._send_error_response = _send_gateway_error  # type: ignore[method-assign]
+    if os.environ.get("LOCAL_API_URL"):  # make run: the local storefront under /storefront
+        chalice_handle = handler._generic_handle
+
+        def handle(self: Any) -> None:
+            if storefront.serves(self.path.split("?")[0]):
+                _serve_storefront(self)
+            else:
+                chalice_handle(self)
+
+        for method in ("GET", "PUT", "POST", "HEAD", "DELETE", "PATCH", "OPTIONS"):
+            setattr(handler, f"do_{method}", handle)
+
+
+def _serve_storefront(handler: Any) -> None:
+    length = int(handler.headers.get("content-length") or 0)
+    body = handler.rfile.read(length) if length else None
+    status, headers, content = storefront.handle(handler.command, handler.path, dict(handler.headers), body)
+    handler._send_http_response(status, headers, content)
 
 
 def gateway_answer(error: Any) -> tuple[int, dict[str, str], bytes]:
