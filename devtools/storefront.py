@@ -194,8 +194,19 @@ def account(query: dict[str, str], cookies: dict[str, str]) -> Answer:
         f"({html.escape(me.get('email') or '')})</p><pre>{html.escape(json.dumps(me, indent=2))}</pre>"
         f'<form method="post" action="{PREFIX}/account/sign-out">'
         '<button id="sign-out">Sign out</button></form>'
+        "<h2>Change my email address</h2>" + EMAIL_FORM
     )
     return page("My account", body, cookie=cookie)
+
+
+def change_email(form: dict[str, str], cookies: dict[str, str]) -> Answer:
+    """``POST /me/email``: a confirmation link goes to the new address (a notice to the old)."""
+    access = cookies.get(COOKIE, "").partition("|")[0]
+    body = {"new_email": form.get("new_email", ""), "password": form.get("password", "")}
+    status, answer = call("POST", "/me/email", body, {"Authorization": f"Bearer {access}"})
+    if status != 202:
+        return problem("Change my email address", answer, EMAIL_FORM, 422)
+    return page("Check your new mailbox", "<p id='sent'>Confirm the change with the link we sent there.</p>")
 
 
 def sign_out(cookies: dict[str, str]) -> Answer:
@@ -255,6 +266,11 @@ SIGN_UP_FORM = _form(
 SIGN_IN_FORM = _form(
     [("email", "Email", "email"), ("password", "Password", "password")], "Sign in", "/account/sign-in"
 ) + (f'<p><a href="{PREFIX}/account/forgot-password">Forgot your password?</a></p>')
+EMAIL_FORM = _form(
+    [("new_email", "New email address", "email"), ("password", "Your password", "password")],
+    "Change it",
+    "/account/email",
+)
 FORGOT_FORM = _form([("email", "Email", "email")], "Send me a link", "/account/forgot-password")
 CHECKOUT_FORM = _form([("name", "Name", "text"), ("email", "Email", "email")], "Place the order", "/checkout")
 
@@ -290,6 +306,7 @@ def handle(method: str, target: str, headers: dict[str, str], body: bytes | None
             "/account/forgot-password": lambda: forgot(form),
             "/account/handoff": lambda: handoff(form, headers),
             "/account/sign-out": lambda: sign_out(cookies),
+            "/account/email": lambda: change_email(form, cookies),
             "/checkout": lambda: checkout(form),
         }
         if path in posts:

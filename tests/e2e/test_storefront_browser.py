@@ -1,9 +1,10 @@
 """The local storefront ``make run`` serves, walked in Chromium as a new user would.
 
 Every email flow, clicked through from the shop: sign up and verify, sign in and out, a
-forgotten password, an invitation handed to the shop, a guest order registered later, and
-a guest order merged into an account. Links are taken from the shop's own page of the
-emails sent, as a new user would. Pages are saved to ``build/screenshots/storefront-*.png``.
+forgotten password, an invitation handed to the shop, a guest order registered later, a
+guest order merged into an account, and a change of email address. Links are taken from
+the shop's own page of the emails sent, as a new user would. Pages are saved to
+``build/screenshots/storefront-*.png``.
 """
 
 from __future__ import annotations
@@ -158,3 +159,23 @@ def test_a_guest_order_with_an_accounts_address_is_merged_from_the_shop(
         page.click("#merge")
     assert "merge_confirmed" in page.inner_text("#event")
     assert "guest order is now in your account" in page.inner_text("#event")
+
+
+def test_an_email_change_is_confirmed_from_the_shop(
+    page: Page, api: Api, local_service: LocalService, mailbox: Mailbox
+) -> None:
+    email, new_email = new_address("mover"), new_address("moved")
+    api.verified_account(email, password=PASSWORD)
+    sign_in(page, local_service, email, PASSWORD)
+    page.fill("#new_email", new_email)
+    page.fill("form[action$='/account/email'] #password", PASSWORD)
+    with page.expect_navigation():
+        page.click("form[action$='/account/email'] #submit")
+    assert page.inner_text("h1") == "Check your new mailbox"
+
+    open_emailed_link(page, local_service, mailbox, new_email, "Confirm your new email")
+    with page.expect_navigation():
+        page.click("#confirm")
+    assert "email_changed" in page.inner_text("#event")
+    sign_in(page, local_service, new_email, PASSWORD)
+    assert new_email in page.inner_text("#who")
