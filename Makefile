@@ -4,14 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-AWS_PORT ?= 5000
+AWS_PORT ?=
 STAGE ?= shop-b2c
 export PORT AWS_PORT
 
 .PHONY: help install run mail test test-fast test-slow check lint types package bench browser-deps clean
 
 help:
-	@echo "make run      serve the API on 127.0.0.1:$(PORT) with moto on 127.0.0.1:$(AWS_PORT)"
+	@echo "make run      serve the API on 127.0.0.1:$(PORT) with moto on 127.0.0.1:$${AWS_PORT:-5000}"
 	@echo "make mail     list the emails sent locally, newest first (ARGS=\"--to ADDRESS --json\")"
 	@echo "make test     every test tier (unit, integration, e2e, browser)"
 	@echo "make check    ruff, import rules, mypy, tests (what CI runs)"

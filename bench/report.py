@@ -37,6 +37,7 @@ make bench                                       # everything below; how long it
 .venv/bin/python -m bench.run --cleanup-live 0   # skip the cleanup at scale
 .venv/bin/python -m bench.run --no-write         # print the report instead of writing this file
 .venv/bin/python -m bench.run --strict           # exit 1 if a target fails (for CI)
+.venv/bin/python -m bench.run --only NAME --no-write   # one module of bench.run.FEATURES alone
 ```"""
 METHOD = (
     "Calls are counted from botocore's `before-parameter-build` event, hooked through "

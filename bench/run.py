@@ -90,7 +90,7 @@ def measure_more(names: Sequence[str], world: Any) -> list[Section]:
 
 def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> list[Section]:
     """Every feature in one moto world, in turn; their sections in the report's order."""
-    from bench import checkout, cleanup, identity, invitations, mail, portal, security
+    from bench import checkout, cleanup, cost, identity, invitations, mail, portal, security
     from bench.harness.world import World
     from bench.portal.routes import READ_KEYS
 
@@ -115,6 +115,8 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
         more = measure_more(FEATURES, world)
     finally:
         world.close()
+    priced = cost.measure([*signed.results, *sent, *guests, *own.reads, *own.writes])
+    chart = None if args.no_write else args.output.parent / cost.CHART
     return [
         *identity.sections(signed),
         *mail.sections(sent),
@@ -124,6 +126,7 @@ def measure_features(args: argparse.Namespace, say: Callable[[str], None]) -> li
         *security.sections(secured, [r for r in own.reads if r.key in READ_KEYS], signed.result("me")),
         *(cleanup.sections(scale) if scale is not None else []),
         *more,
+        *cost.sections(priced, chart),
     ]
 
 

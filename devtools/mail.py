@@ -1,20 +1,22 @@
 """``make mail``: the emails the local service sent, newest first.
 
-Reads ``GET http://127.0.0.1:${AWS_PORT:-5000}/_local/mail`` from the moto server that
-``make run`` started. ``--to ADDRESS`` keeps one recipient's, ``--limit N`` the newest N,
-``--json`` prints them as JSON (every field, HTML included) for scripts.
+Reads ``GET http://127.0.0.1:<port>/_local/mail`` from the moto server that ``make run``
+started: the port it recorded (``devtools.local_run``), or ``$AWS_PORT`` when set.
+``--to ADDRESS`` keeps one recipient's, ``--limit N`` the newest N, ``--json`` prints them
+as JSON (every field, HTML included) for scripts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import textwrap
 import urllib.error
 import urllib.request
 from typing import Any
+
+from devtools import local_run
 
 EXCERPT_LINES = 6
 
@@ -58,15 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", metavar="ADDRESS", help="only emails to this address (or part of it)")
     parser.add_argument("--limit", metavar="N", type=int, help="only the newest N")
     parser.add_argument("--json", action="store_true", help="print JSON, every field")
-    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT") or 5000))
+    parser.add_argument(
+        "--aws-port", type=int, default=local_run.aws_port(), help="default: the running `make run`'s"
+    )
     args = parser.parse_args(argv)
     try:
         mails = select(fetch(args.aws_port), args.to, args.limit)
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
         print(
-            f"No local server on 127.0.0.1:{args.aws_port} ({reason}).\n"
-            "Start it with `make run` (and use the same AWS_PORT here).",
+            f"No local server on 127.0.0.1:{args.aws_port} ({reason}).\nStart it with `make run`.",
             file=sys.stderr,
         )
         return 1

@@ -69,7 +69,11 @@ def policy_path(stage: str) -> Path:
     stage_config = config["stages"][stage]
     filename = stage_config.get("iam_policy_file", config.get("iam_policy_file"))
     if not filename:
-        raise PackagingFailed(f"stage {stage} has no iam_policy_file in .chalice/config.json")
+        raise PackagingFailed(
+            f'stage {stage} has no "iam_policy_file" in .chalice/config.json: add '
+            f'"iam_policy_file": "policy-{stage}.json" and "autogen_policy": false to its block, then '
+            "run `.venv/bin/python -m devtools.package --write-policies` (docs/OPERATIONS.md, Add a website)"
+        )
     autogen = stage_config.get("autogen_policy", config.get("autogen_policy", True))
     if autogen:
         raise PackagingFailed(f"stage {stage} must set autogen_policy: false (its policy is {filename})")
@@ -77,8 +81,8 @@ def policy_path(stage: str) -> Path:
 
 
 def write_policies() -> int:
-    for name in stage_names():
-        path = policy_path(name)
+    paths = {name: policy_path(name) for name in stage_names()}  # every stage names one, or none is written
+    for name, path in paths.items():
         path.write_text(policies.render(policies.stage_policy(load_stage(name))), "utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
@@ -259,13 +263,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    if args.write_policies:
-        return write_policies()
-    if args.write_golden:
-        return write_golden()
-    if not args.stage:
+    if not (args.stage or args.write_policies or args.write_golden):
         parser.error("give a stage (or --write-policies)")
-    return package(args.stage)
+    try:
+        if args.write_policies:
+            return write_policies()
+        if args.write_golden:
+            return write_golden()
+        return package(args.stage)
+    except SettingsError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+    except PackagingFailed as e:
+        print(f"error: {e}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@
 4. the outbox table's stream (emails and deferred tasks) and the customers table's stream
    handed to the same handlers as on AWS (``devtools.local_streams``);
 5. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
-   few minutes, as the schedules do on AWS.
+   few minutes, as the schedules do on AWS;
+6. the local storefront (``devtools.storefront``) on ``/storefront`` of the API's port, where
+   the hosted pages redirect: a new user clicks through every email flow in a browser.
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
 a new one is printed), ``LOCAL_STOREFRONT_KEY`` (the same for the storefront key),
@@ -42,6 +44,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from devtools import local_run
 from devtools.local_setup import (
     REGION,
     STAGE,
@@ -76,7 +79,10 @@ def say(message: str) -> None:
 
 
 def port_is_free(port: int) -> bool:
+    """Can a server listen on ``port``? As servers bind (``SO_REUSEADDR``): the connections
+    of a server that just stopped, in ``TIME_WAIT`` for a minute, do not make it taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:
@@ -193,7 +199,8 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
   Customer accounts service, stage local
   API          {api_url}
   AWS (moto)   {aws_url}
-  storefront   {storefront_url}   (set LOCAL_STOREFRONT_URL to use yours)
+  storefront   {storefront_url}/   (the local shop: sign up, sign in, checkout, emails;
+               set LOCAL_STOREFRONT_URL to use yours)
   staff key    {setup.staff_key}   ({key_note})
                {staff_call}
   storefront key (X-Storefront-Key: the storefront's server only, never a browser)
@@ -294,13 +301,22 @@ def run(
         say("creating tables, secret, sender identity, staff and storefront keys")
         setup = set_up(stage_env, aws_url, staff_secret, storefront_secret)
         project = chalice_project(stage_env, Path(directory.name))
-        chalice = start_chalice(project, port, local_environ(dict(os.environ), aws_port))
+        storefront_env = {  # the local storefront's server side (devtools.storefront)
+            "LOCAL_API_URL": api_url,
+            "LOCAL_AWS_URL": aws_url,
+            "LOCAL_STOREFRONT_KEY": setup.storefront_key,
+        }
+        chalice = start_chalice(
+            project, port, {**local_environ(dict(os.environ), aws_port), **storefront_env}
+        )
         wait_for_api(api_url, chalice)
+        local_run.record(port, aws_port)
         print(banner(api_url, aws_url, stage_env["STOREFRONT_URL"], setup), flush=True)
         sweep_forever(stage_env, chalice)
     finally:
         for name in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not orphan chalice
             signal.signal(name, signal.SIG_IGN)
+        local_run.forget()
         if chalice is not None:
             stop_process(chalice)
         directory.cleanup()

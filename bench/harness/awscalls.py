@@ -38,6 +38,9 @@ class Call:
     batch_puts: int = field(default=0, compare=False)
     batch_deletes: int = field(default=0, compare=False)
     table: str = field(default="", compare=False)  # the table a single-table call names
+    # on-demand request units, from item sizes (``bench.harness.capacity``)
+    read_units: float = field(default=0.0, compare=False)
+    write_units: float = field(default=0.0, compare=False)
 
     @property
     def writes(self) -> bool:
@@ -58,6 +61,7 @@ class Recorder:
         self.installed = False
         self.call_seconds = 0.0  # inside AWS calls, from parameter building to the parsed answer
         self._started: float | None = None
+        self._pending: Any = None  # the DynamoDB call in flight, for its request units
 
     def on_call(self, model: Any = None, params: Any = None, **_: Any) -> None:
         service = model.service_model.service_name
@@ -72,6 +76,10 @@ class Recorder:
         self.everything[(service, model.name)] += 1
         if self._window is not None:
             self._window.append(call)
+            if service == "dynamodb" and isinstance(params, dict):
+                from bench.harness import capacity
+
+                self._pending = capacity.before(model.name, params)
         self._started = time.perf_counter()
         # None: a non-None answer from this event would replace the call's parameters.
 
@@ -81,11 +89,17 @@ class Recorder:
             self._started = None
         if not self._window or not isinstance(parsed, dict):
             return
+        pending, self._pending = self._pending, None
         error = parsed.get("Error")
         if error:
             self._window[-1] = replace(self._window[-1], error=str(error.get("Code", "?")))
         elif self._window[-1].service == "dynamodb":
             self._window[-1] = replace(self._window[-1], read=items_read(parsed))
+        if pending is not None and self._window[-1].service == "dynamodb":
+            from bench.harness import capacity
+
+            units = capacity.after(pending, parsed)
+            self._window[-1] = replace(self._window[-1], read_units=units.read, write_units=units.write)
 
     @contextmanager
     def window(self) -> Iterator[list[Call]]:

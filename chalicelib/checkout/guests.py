@@ -28,14 +28,17 @@ from chalicelib.kernel.errors import (
 from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.models import Token, is_live
-from chalicelib.kernel.security import check_password_policy, hash_password
+from chalicelib.kernel.security import check_password_policy, hash_password, open_text, seal_text
 from chalicelib.kernel.settings import CheckoutMode, ShopAccess
 from chalicelib.kernel.tokens import new_token
-from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict
+from chalicelib.kernel.transactions import Cancelled, Step
 from chalicelib.mail import Envelope, after_commit, defer, task
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
+
+SEALED_LINK = "register_later_sealed"  # in the stored answer only: the link, encrypted
+LINK_KEY = "idempotent-links"
 
 
 def checkout(c: Container, data: GuestIn, idempotency_key: str | None = None) -> dict[str, Any]:
@@ -82,18 +85,17 @@ def _idempotency_id(c: Container, key: str) -> str:
 
 
 def _idempotency(c: Container, key: str | None, data: GuestIn, answer: dict[str, Any]) -> Any:
-    """The checkout's idempotency record (never the password, never a link)."""
+    """The checkout's idempotency record (never the password; a link only sealed)."""
     fingerprint = {"email": data.email, "name": data.name, "order": data.order and data.order.document_id}
     return idempotency_record(c, "checkout", key, fingerprint, answer, 201)
 
 
 def _replayed(c: Container, stored: Any) -> dict[str, Any]:
+    """The first answer again, its register-later link included (stored sealed, never readable)."""
     answer: dict[str, Any] = json.loads(stored.response)
-    guest = identity.get_customer(answer["customer_id"]) if answer["kind"] == "guest" else None
-    if guest is not None and _may_register_later(c, guest):
-        token, secret = register_token(c, guest)  # links are never stored: mint another
-        run_or_conflict([("token", lambda tx: tx.save(token))])
-        answer["register_later_url"] = c.settings.link("/register", secret)
+    sealed = answer.pop(SEALED_LINK, None)
+    if sealed is not None:
+        answer["register_later_url"] = open_text(c.key(LINK_KEY), sealed, stored.idempotency_key)
     return answer
 
 
@@ -135,13 +137,19 @@ def _create_guest(
     steps: list[tuple[str, Step]] = [("guest", lambda tx: tx.save(guest))]
     if data.order:
         steps.append(documents.document_step(c, guest.customer_id, data.order))
-    idem = _idempotency(c, idempotency_key, data, answer)
-    if idem is not None:
-        steps += identity.idempotency_steps(idem, now)
     register = not as_account and _may_register_later(c, guest)
+    stored = dict(answer)
     if register:
         token, secret = register_token(c, guest)
         steps.append(("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())))
+        if idempotency_key is not None:  # a retry gets this very link back, so it is kept sealed
+            sealed = seal_text(
+                c.key(LINK_KEY), s.link("/register", secret), _idempotency_id(c, idempotency_key)
+            )
+            stored[SEALED_LINK] = sealed
+    idem = _idempotency(c, idempotency_key, data, stored)
+    if idem is not None:
+        steps += identity.idempotency_steps(idem, now)
     # Whether the address has an account is the task's business, after the answer: the
     # request reads nothing about the address, whichever it is (no enumeration, timing too).
     offer, envelope = defer(c, "checkout_merge_offer", {"guest_id": guest.customer_id})

@@ -41,6 +41,7 @@ class Grant:
     envelopes: list[Envelope]
     invitation_id: str | None = None
     detail: str | None = None
+    customer_id: str | None = None  # the customer granted (the new one, or the address's owner)
 
 
 def _invite_mail(c: Container, customer: Customer, secret: str) -> tuple[OutboxMessage, Envelope]:
@@ -123,7 +124,9 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
     ]
-    return Grant("invited", steps, [message], [envelope], invitation.invitation_id)
+    return Grant(
+        "invited", steps, [message], [envelope], invitation.invitation_id, customer_id=customer.customer_id
+    )
 
 
 def grant_existing(
@@ -136,6 +139,20 @@ def grant_existing(
     language: str | None = None,
 ) -> Grant:
     """Access for a customer whose address is already claimed."""
+    grant = _grant_existing(c, customer, login, actor, job_id, name, language)
+    grant.customer_id = customer.customer_id
+    return grant
+
+
+def _grant_existing(
+    c: Container,
+    customer: Customer,
+    login: Login,
+    actor: str,
+    job_id: str | None,
+    name: str | None,
+    language: str | None,
+) -> Grant:
     if login.status == "invited":
         return _reinvite(c, customer, actor, job_id)
     if login.status == "pending":  # staff's details replace the unverified sign-up's

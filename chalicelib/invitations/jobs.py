@@ -191,6 +191,7 @@ def _grant_row(c: Container, job: InvitationJob, row: InvitationJob, lease: int)
             lease,
             detail=grant.detail,
             invitation_id=grant.invitation_id,
+            customer_id=grant.customer_id,
         )
         try:
             run_steps(grant.steps + done, grant.outbox)
@@ -256,7 +257,7 @@ def job_view(c: Container, job_id: str, cursor: str | None = None, limit: int = 
     if job is None or job.namespace != c.settings.account_namespace:
         raise NotFound("No such invitation job.")
     rows, next_cursor = store.rows_page(job_id, cursor, limit, seal(c, "invitation_rows", job_id))
-    counts = {name: int(getattr(job, name) or 0) for name in ("invited", "reinvited", "existing", "invalid")}
+    counts = store.counts(job)
     processed = sum(counts.values())
     status = "done" if job.finished_at else ("running" if int(job.next_row or 1) > 1 else "queued")
     return {

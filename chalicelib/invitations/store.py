@@ -90,6 +90,7 @@ def row_done_steps(
     *,
     detail: str | None = None,
     invitation_id: str | None = None,
+    customer_id: str | None = None,
 ) -> list[tuple[str, Step]]:
     """Record a row's result and advance the job, in the transaction that does the row."""
     row_actions: list[Action] = [InvitationJob.result.set(result)]
@@ -97,9 +98,10 @@ def row_done_steps(
         row_actions.append(InvitationJob.detail.set(detail[:300]))
     if invitation_id:
         row_actions.append(InvitationJob.invitation_id.set(invitation_id))
-    counter = {"invited": "invited", "already_invited": "reinvited", "already_has_account": "existing"}
+    if customer_id:
+        row_actions.append(InvitationJob.customer_id.set(customer_id))
     job_actions: list[Action] = [
-        getattr(InvitationJob, counter.get(result, "invalid")).add(1),
+        getattr(InvitationJob, COUNTERS.get(result, "invalid")).add(1),
         InvitationJob.next_row.set(row + 1),
     ]
     return [
@@ -118,6 +120,20 @@ def row_done_steps(
             ),
         ),
     ]
+
+
+#: each row result and the job's attribute counting it (stored names kept from the first version)
+COUNTERS = {
+    "invited": "invited",
+    "already_invited": "reinvited",
+    "already_has_account": "existing",
+    "invalid": "invalid",
+}
+
+
+def counts(job: InvitationJob) -> dict[str, int]:
+    """Rows per result, under the results' own names (those of the rows)."""
+    return {result: int(getattr(job, attribute) or 0) for result, attribute in COUNTERS.items()}
 
 
 @translated

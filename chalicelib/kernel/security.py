@@ -6,6 +6,7 @@ import of ``app.py``.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -101,6 +102,23 @@ def sha256_hex(value: str) -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def seal_text(key: bytes, text: str, context: str) -> str:
+    """``text`` encrypted and authenticated (AES-256-GCM) for ``context``: for a secret that
+    must be given back later (a link in a replayed answer) but never stored readable."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), context.encode("utf-8"))
+    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def open_text(key: bytes, sealed: str, context: str) -> str:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    raw = base64.urlsafe_b64decode(sealed.encode("ascii"))
+    return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode("utf-8")).decode("utf-8")
 
 
 def derive_key(master: str, label: str) -> bytes:

@@ -68,6 +68,16 @@ LINK_PATHS = {
     "/email/confirm": "/account/confirm-email",
 }
 
+#: the emailed link's name in ``GET /website``'s ``storefront_paths`` → its storefront path
+_LINK_NAMES = {
+    "verify": LINK_PATHS["/verify"],
+    "reset_password": LINK_PATHS["/password/reset"],
+    "invitation": LINK_PATHS["/invitations"],
+    "register": LINK_PATHS["/register"],
+    "merge": LINK_PATHS["/merge"],
+    "confirm_email": LINK_PATHS["/email/confirm"],
+}
+
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
 SUPPORTED_LOCALES = ("en", "fr")
 
@@ -218,7 +228,21 @@ class Settings(BaseModel):
             "supported_locales": list(SUPPORTED_LOCALES),
             "storefront_url": self.STOREFRONT_URL,
             "public_api_url": self.PUBLIC_API_URL,
+            "links_to": self.LINKS_TO.value,
+            "storefront_paths": self.storefront_paths(),
         }
+
+    def storefront_paths(self) -> dict[str, str]:
+        """Every path under ``STOREFRONT_URL`` the service sends a browser to (docs/STOREFRONT.md)."""
+        paths = {
+            "account_event": "/",
+            "handoff": self.STOREFRONT_HANDOFF_PATH,
+            "sign_in": self.STOREFRONT_SIGNIN_PATH,
+            "forgot_password": self.STOREFRONT_FORGOT_PATH,
+        }
+        if self.LINKS_TO is LinkTarget.STOREFRONT:
+            paths |= _LINK_NAMES
+        return paths
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

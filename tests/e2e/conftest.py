@@ -67,6 +67,7 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
         "LOCAL_SOURCE_BUDGET_PER_MINUTE": "10000",
         "LOCAL_SOURCE_BUDGET_PER_HOUR": "100000",
         "PYTHONUNBUFFERED": "1",
+        "LOCAL_RUN_RECORD": str(log.parent / "local.json"),  # not the developer's `make run`'s
     }
     if storefront_host:
         env["LOCAL_STOREFRONT_URL"] = f"http://{storefront_host}:{port}/website"
@@ -88,7 +89,14 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
             pytest.fail(f"devtools.run_local exited ({process.returncode}):\n{log.read_text('utf-8')}")
         if _answers(f"{api_url}/website") and _answers(f"{aws_url}/_local/mail"):
             website = local_session().get(f"{api_url}/website", timeout=5).json()
-            service = LocalService(api_url, aws_url, website["storefront_url"], STAFF_KEY, STOREFRONT_KEY)
+            service = LocalService(
+                api_url,
+                aws_url,
+                website["storefront_url"],
+                STAFF_KEY,
+                STOREFRONT_KEY,
+                env["LOCAL_RUN_RECORD"],
+            )
             return process, service
         time.sleep(0.2)
     _stop(process)

@@ -36,6 +36,7 @@ class LocalService:
     storefront_url: str
     staff_key: str
     storefront_key: str
+    run_record: str = ""  # where it recorded its ports (``devtools.local_run``)
 
 
 class Mailbox:

@@ -30,7 +30,7 @@ def test_invite_one_accept_sign_in_me(api: Api, mailbox: Mailbox, local_service:
     assert answer.headers["Content-Type"].startswith("application/json")
     job = api.finished_job(answer.json()["job_id"])
     assert job["total"] == job["processed"] == 1
-    assert job["counts"] == {"invited": 1, "reinvited": 0, "existing": 0, "invalid": 0}
+    assert job["counts"] == {"invited": 1, "already_invited": 0, "already_has_account": 0, "invalid": 0}
     [row] = job["rows"]
     assert (row["row"], row["email"], row["result"]) == (1, email, "invited")
     assert row["invitation_id"].startswith("inv_")
@@ -95,7 +95,7 @@ def test_bulk_invitation_answers_at_once_and_the_worker_finishes_it(api: Api, ma
 
     job = api.finished_job(first["job_id"])
     assert job["processed"] == BULK and job["finished_at"]
-    assert job["counts"] == {"invited": BULK, "reinvited": 0, "existing": 0, "invalid": 0}
+    assert job["counts"] == {"invited": BULK, "already_invited": 0, "already_has_account": 0, "invalid": 0}
     assert [(r["row"], r["email"], r["result"]) for r in job["rows"]] == [
         (i, e, "invited") for i, e in enumerate(emails, start=1)
     ]
@@ -122,7 +122,7 @@ def test_an_existing_account_in_a_bulk_call_gets_a_sign_in_link(api: Api, mailbo
     )
     assert answer.status_code == 202, answer.text
     job = api.finished_job(answer.json()["job_id"])
-    assert job["counts"] == {"invited": 1, "reinvited": 0, "existing": 1, "invalid": 0}
+    assert job["counts"] == {"invited": 1, "already_invited": 0, "already_has_account": 1, "invalid": 0}
     existing = job["rows"][1]
     assert (existing["email"], existing["result"], existing["invitation_id"]) == (
         email,
@@ -192,7 +192,7 @@ def test_inviting_a_pending_invitee_again_sends_a_new_link_and_kills_the_old(
     invitation_id, first_link = api.invitation_link(email, name="Eve")
     answer = api.invite({"email": email, "name": "Eve"})
     job = api.finished_job(answer.json()["job_id"])
-    assert job["counts"] == {"invited": 0, "reinvited": 1, "existing": 0, "invalid": 0}
+    assert job["counts"] == {"invited": 0, "already_invited": 1, "already_has_account": 0, "invalid": 0}
     assert (job["rows"][0]["result"], job["rows"][0]["invitation_id"]) == ("already_invited", invitation_id)
 
     second = token_from(mailbox.wait(email, INVITED, count=2).link("/invitations?token="))

@@ -81,10 +81,11 @@ def test_an_invited_customer_cannot_sign_in_or_reset_before_accepting(
 def test_an_existing_account_gets_a_sign_in_link_never_a_second_account(
     api: Api, staff: dict[str, str]
 ) -> None:
-    api.verified_account("ada@example.com")
+    pair = api.verified_account("ada@example.com")
     answer = _invite(api, staff, {"email": "ada@example.com", "name": "Someone Else"})
     assert answer.json_body["rows"][0]["result"] == "already_has_account"
-    assert answer.json_body["counts"]["existing"] == 1
+    assert answer.json_body["rows"][0]["customer_id"] == pair["customer_id"]  # the address's owner
+    assert answer.json_body["counts"]["already_has_account"] == 1
     mail = last_mail("ada@example.com")
     assert mail.subject == "Your test-shop account is ready" and "/invitations" not in mail.text
     assert Customer.count() == 1
@@ -128,7 +129,15 @@ def test_bad_rows_are_reported_per_row_and_do_not_stop_the_others(api: Api, staf
     results = [(r["row"], r["result"]) for r in answer.json_body["rows"]]
     assert results == [(1, "invited"), (2, "invalid"), (3, "invalid"), (4, "invalid"), (5, "invalid")]
     assert "twice" in answer.json_body["rows"][3]["detail"]
-    assert answer.json_body["counts"] == {"invited": 1, "reinvited": 0, "existing": 0, "invalid": 4}
+    assert answer.json_body["counts"] == {
+        "invited": 1,
+        "already_invited": 0,
+        "already_has_account": 0,
+        "invalid": 4,
+    }
+    invited = Customer.get(answer.json_body["rows"][0]["customer_id"])  # the row names its customer
+    assert invited.email == "ok@example.com" and invited.status == "invited"
+    assert [r["customer_id"] for r in answer.json_body["rows"][1:]] == [None] * 4
 
 
 def test_an_empty_customer_id_is_an_invalid_row_not_a_500(api: Api, staff: dict[str, str]) -> None:

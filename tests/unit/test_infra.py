@@ -210,3 +210,24 @@ def test_an_optional_waf_rate_rule_guards_the_stage(stage_name: str) -> None:
     # only conditional resources: a stage without the parameter deploys no WAF
     waf = [r for r in resources.values() if str(r.get("Type", "")).startswith("AWS::WAFv2::")]
     assert all(r.get("Condition") == "WafEnabled" for r in waf)
+
+
+def test_a_stage_without_a_policy_file_is_told_what_to_add(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new website's block without ``iam_policy_file``: writing the policies says what to add
+    (no traceback) and writes none."""
+    import devtools.package as packaging
+    from chalicelib.kernel.stage_config import load_config
+
+    config = load_config()
+    config["stages"]["new-site"] = dict(config["stages"]["shop-b2c"])
+    del config["stages"]["new-site"]["iam_policy_file"]
+    monkeypatch.setattr(packaging, "load_config", lambda: config)
+    monkeypatch.setattr(packaging, "stage_names", lambda: sorted(config["stages"]))
+    written: list[str] = []
+    monkeypatch.setattr(packaging.Path, "write_text", lambda path, *a, **k: written.append(str(path)))
+    assert packaging.main(["--write-policies"]) == 1
+    told = capsys.readouterr()
+    assert '"iam_policy_file": "policy-new-site.json"' in told.err and "wrote" not in told.out
+    assert written == []

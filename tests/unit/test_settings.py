@@ -119,3 +119,27 @@ def test_no_secret_lives_in_the_stage_config() -> None:
     text = Path(".chalice/config.json").read_text().lower()
     for word in ("secret_key", "password", "aws_secret", "private_key", "sk_"):
         assert word not in text
+
+
+def test_the_website_tells_storefronts_every_path_it_sends_browsers_to() -> None:
+    hosted = make_settings().public()
+    assert hosted["links_to"] == "api"
+    assert hosted["storefront_paths"] == {
+        "account_event": "/",
+        "handoff": "/account/handoff",
+        "sign_in": "/account/sign-in",
+        "forgot_password": "/account/forgot-password",
+    }
+    own = make_settings(LINKS_TO="storefront", STOREFRONT_SIGNIN_PATH="/login").public()
+    assert own["links_to"] == "storefront" and own["storefront_paths"]["sign_in"] == "/login"
+    settings = make_settings(LINKS_TO="storefront")
+    hosted_pages = {
+        "verify": "/verify",
+        "reset_password": "/password/reset",
+        "invitation": "/invitations",
+        "register": "/register",
+        "merge": "/merge",
+        "confirm_email": "/email/confirm",
+    }
+    for name, page in hosted_pages.items():  # each emailed link lands on the path it announces
+        assert settings.link(page, "t") == f"{settings.STOREFRONT_URL}{own['storefront_paths'][name]}?token=t"
