@@ -139,20 +139,6 @@ def grant_existing(
     language: str | None = None,
 ) -> Grant:
     """Access for a customer whose address is already claimed."""
-    grant = _grant_existing(c, customer, login, actor, job_id, name, language)
-    grant.customer_id = customer.customer_id
-    return grant
-
-
-def _grant_existing(
-    c: Container,
-    customer: Customer,
-    login: Login,
-    actor: str,
-    job_id: str | None,
-    name: str | None,
-    language: str | None,
-) -> Grant:
     if login.status == "invited":
         return _reinvite(c, customer, actor, job_id)
     if login.status == "pending":  # staff's details replace the unverified sign-up's

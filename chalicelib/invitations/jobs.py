@@ -238,7 +238,9 @@ def _plan(c: Container, row: InvitationJob, actor: str) -> invitations.Grant:
     if owner is None:
         raise ValidationFailed("the address is claimed by a customer that no longer exists")
     chosen = negotiate([row.locale], c.settings.DEFAULT_LOCALE) if row.locale else None
-    return invitations.grant_existing(c, owner, login, actor, row.job_id, row.name, chosen)
+    grant = invitations.grant_existing(c, owner, login, actor, row.job_id, row.name, chosen)
+    grant.customer_id = owner.customer_id  # the row names the address's owner
+    return grant
 
 
 def advance_open_jobs(c: Container, budget: float) -> int:
