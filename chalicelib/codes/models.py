@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from chalicelib.kernel.models import BaseTable
+from chalicelib.kernel.models import BaseTable, ExpiryIndex
 
 
 class SignInCode(BaseTable):
@@ -43,4 +43,7 @@ class SignInCode(BaseTable):
     sends = NumberAttribute(default=0)  # codes sent in this window
     last_sent_at = NumberAttribute(default=0)
     window_ends = NumberAttribute()
-    expires_at = NumberAttribute()  # = window_ends: the TTL backstop; reads check the window
+    expires_at = NumberAttribute()  # = window_ends; reads check the window, not TTL
+    expiry_bucket = UnicodeAttribute(null=True)
+
+    expiry_index = ExpiryIndex()  # the hourly cleanup's way to the ended windows

@@ -17,7 +17,8 @@ from chalicelib import identity
 from chalicelib.codes import keys, store
 from chalicelib.codes.models import SignInCode
 from chalicelib.codes.schemas import CodeRequestIn
-from chalicelib.identity import Customer, Login
+from chalicelib.identity import Customer, Login, activity
+from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.errors import SigninMethodDisabled
 from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.models import is_live
@@ -111,6 +112,7 @@ def _send_code(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> li
         last_sent_at=now,
         window_ends=window_ends,
         expires_at=window_ends,
+        expiry_bucket=expiry_bucket(window_ends),
         locale=data["locale"],
     )
     if target is None:
@@ -132,7 +134,10 @@ def _send_code(c: Container, data: dict[str, Any], done: tuple[str, Step]) -> li
             "new_account": target.kind == "new",
         },
     )
-    if store.issue(item, seen, [message], done) and not envelope.dropped:
+    steps = []
+    if customer is not None:  # the account's activity shows each code sent (no code in it)
+        steps.append(activity.step(activity.event(c, customer.customer_id, "sign_in_code_sent", "customer")))
+    if store.issue(item, seen, [message], done, *steps) and not envelope.dropped:
         metric("SignInCodesSent")
         return [envelope]
     return []

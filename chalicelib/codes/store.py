@@ -25,7 +25,11 @@ def get(code_key: str) -> SignInCode | None:
 
 @translated
 def issue(
-    item: SignInCode, seen: SignInCode | None, outbox: Sequence[OutboxMessage], done: tuple[str, Step]
+    item: SignInCode,
+    seen: SignInCode | None,
+    outbox: Sequence[OutboxMessage],
+    done: tuple[str, Step],
+    *extra: tuple[str, Step],
 ) -> bool:
     """Write ``item`` (replacing the address's code), its email and the task's done mark.
 
@@ -37,7 +41,7 @@ def issue(
     else:
         condition = (SignInCode.last_sent_at == seen.last_sent_at) & (SignInCode.window_ends > now)
     try:
-        run([("code", lambda tx: tx.save(item, condition=condition)), done], outbox)
+        run([("code", lambda tx: tx.save(item, condition=condition)), done, *extra], outbox)
     except Cancelled as e:
         if "task" in e.failed:
             raise AlreadyDone() from e

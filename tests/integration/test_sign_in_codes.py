@@ -334,3 +334,19 @@ def test_the_per_recipient_budget_applies(
             clock.advance(60)
         clock.advance(3600)
     assert sum("sign-in code" in m.subject for m in mails_to(ADA)) == 5
+
+
+def test_the_cleanup_removes_ended_windows_but_not_a_window_opened_again(
+    api: Api, container: Container, clock: ManualClock
+) -> None:
+    from chalicelib.cleanup import service as cleanup
+
+    api.verified_account(ADA)
+    ask(api)
+    ask(api, "nobody@example.com")
+    assert SignInCode.count() == 2
+    clock.advance(3600)
+    ask(api)  # a new window for ada: its item's expiry moved
+    clock.advance(1)
+    assert cleanup.run(container)["removed"].get("sign_in_codes") == 1
+    assert SignInCode.count() == 1 and verify(api, code_in()).status_code == 200
