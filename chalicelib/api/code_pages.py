@@ -114,7 +114,7 @@ def code_form_post() -> Response:
         if e.retry_after is not None:
             page.headers["Retry-After"] = str(e.retry_after)
         return page
-    return _handoff_page(c, language, "signed_in", answer["handoff_code"])
+    return _handoff_page(c, language, "signed_in", answer["handoff_code"], "page.signed_in")
 
 
 @endpoint(bp, "/sign-in/link", methods=["GET"])
@@ -150,4 +150,4 @@ def link_form_post() -> Response:
         }.get(type(e), "page.sign_in.wrong_code")
         status = 429 if isinstance(e, TooManyAttempts) else 401
         return _page("sign_in_link", language, status=status, token=token, error=translator(language)(key))
-    return _handoff_page(c, language, "signed_in", answer["handoff_code"])
+    return _handoff_page(c, language, "signed_in", answer["handoff_code"], "page.signed_in")

@@ -70,6 +70,10 @@ def test_a_code_signs_in_like_a_password(api: Api) -> None:
     assert me.status_code == 200 and me.json_body["email"] == ADA
     again = verify(api, code_in())  # single use
     assert again.status_code == 401 and again.json_body["error"]["code"] == "invalid_code"
+    events = api.call("GET", "/me/activity", token=session.json_body["access_token"]).json_body["activity"]
+    kinds = [(e["kind"], e.get("detail") or {}) for e in events]  # the clock stands still: any order
+    assert ("sign_in", {"method": "code", "account": "active"}) in kinds
+    assert ("sign_in_code_sent", {}) in kinds
 
 
 def _item(email: str = ADA) -> SignInCode:

@@ -80,6 +80,7 @@ def test_the_link_signs_in_only_in_the_browser_that_asked(api: Api) -> None:
     here = post(api, "/sign-in/link", {"token": link}, Cookie=cookie)
     assert here.status_code == 200, here.body
     assert handoff_form(here.body.decode())[1]["account_event"] == "signed_in"
+    assert "You are signed in" in here.body.decode()
 
 
 def test_another_sites_post_is_refused(api: Api) -> None:
