@@ -354,3 +354,12 @@ def test_the_cleanup_removes_ended_windows_but_not_a_window_opened_again(
     clock.advance(1)
     assert cleanup.run(container)["removed"].get("sign_in_codes") == 1
     assert SignInCode.count() == 1 and verify(api, code_in()).status_code == 200
+
+
+def test_with_links_to_the_storefront_the_link_opens_its_page(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    configure(**CODES, LINKS_TO="storefront")
+    api.verified_account(ADA)
+    ask(api)
+    assert last_mail(ADA).link("/sign-in/link").startswith("https://shop.example/account/sign-in/link?token=")
