@@ -4,9 +4,9 @@ The feature's public surface: the HTTP layer asks for codes and verifies them th
 names below, never through its store or models.
 """
 
-from chalicelib.codes import requests as requests  # registers the sign_in_code task
+from chalicelib.codes import ask as ask  # registers the sign_in_code task
+from chalicelib.codes.ask import CODE_ACCEPTED, request_code, require_codes
 from chalicelib.codes.models import SignInCode
-from chalicelib.codes.requests import CODE_ACCEPTED, request_code, require_codes
 from chalicelib.codes.schemas import CodeRequestIn, CodeVerifyIn
 from chalicelib.codes.verify import verify
 

@@ -18,8 +18,8 @@ from pynamodb.expressions.update import Action
 
 from chalicelib import identity
 from chalicelib.codes import keys, store
+from chalicelib.codes.ask import require_codes
 from chalicelib.codes.models import SignInCode
-from chalicelib.codes.requests import require_codes
 from chalicelib.codes.schemas import CodeVerifyIn
 from chalicelib.identity import Customer, Login, activity, new_session, save_step, token_pair
 from chalicelib.invitations import Invitation
@@ -50,12 +50,12 @@ def verify(c: Container, data: CodeVerifyIn, *, handoff: bool = False) -> dict[s
             raise TooManyAttempts(retry_after=max(1, int(current.window_ends) - now))
         raise InvalidCode()
     usable = item.target is not None and (item.code_expires_at or 0) > now
-    if data.link is not None:
-        right = usable and keys.same(item.link_hash, keys.link_hash(c, key, secret))
+    if data.link is not None:  # the hash is computed whatever the item holds: the same work
+        right = keys.same(item.link_hash, keys.link_hash(c, key, secret)) and usable
         if right and not keys.same(item.device_hash, keys.device_hash(c, data.device or "")):
             raise WrongDevice()
     else:
-        right = usable and keys.same(item.code_hash, keys.code_hash(c, key, data.code or ""))
+        right = keys.same(item.code_hash, keys.code_hash(c, key, data.code or "")) and usable
     if not right:
         metric("SignInCodeFailures")
         raise InvalidCode()
