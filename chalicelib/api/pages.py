@@ -214,14 +214,20 @@ def accept_form_post(request: Request) -> Response:
     return _handoff_page(c, language, "invitation_accepted", answer["handoff_code"])
 
 
-def _handoff_page(c: Container, language: str, event: str, code: str) -> Response:
+def _handoff_page(c: Container, language: str, event: str, code: str, keys: str = "page.handoff") -> Response:
     """A form that posts the code to the storefront's server ("Continue to the shop").
 
     ``strict-origin`` keeps the ``Origin`` header on that cross-site POST (``no-referrer``
     would send ``Origin: null``), so the storefront can check the code comes from our page."""
     handoff_url = c.settings.storefront(c.settings.STOREFRONT_HANDOFF_PATH)
     page = _page(
-        "handoff", language, handoff_url=handoff_url, event=event, code=code, website=c.settings.WEBSITE_ID
+        "handoff",
+        language,
+        handoff_url=handoff_url,
+        event=event,
+        code=code,
+        website=c.settings.WEBSITE_ID,
+        keys=keys,
     )
     page.headers["Referrer-Policy"] = "strict-origin"
     return page

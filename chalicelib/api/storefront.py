@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import codes
 from chalicelib.api import pages
 from chalicelib.api.http import (
     accepted,
@@ -78,6 +79,21 @@ def sign_in() -> dict[str, Any]:
     spend_source_budget(bp.current_request, "sign_in")
     data = parse(SignInIn, json_body(bp.current_request))
     return sessions.sign_in(get_container(), data)
+
+
+@endpoint(bp, "/sessions/code", methods=["POST"])
+def request_sign_in_code() -> Response:
+    """The same 202 whatever the address; its ``device`` value unlocks the emailed link."""
+    spend_source_budget(bp.current_request, "code")
+    data = parse(codes.CodeRequestIn, json_body(bp.current_request))
+    return accepted(codes.request_code(get_container(), data))
+
+
+@endpoint(bp, "/sessions/code/verify", methods=["POST"])
+def verify_sign_in_code() -> dict[str, Any]:
+    spend_source_budget(bp.current_request, "code")
+    data = parse(codes.CodeVerifyIn, json_body(bp.current_request))
+    return codes.verify(get_container(), data)
 
 
 @endpoint(bp, "/sessions/refresh", methods=["POST"])

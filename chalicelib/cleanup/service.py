@@ -1,5 +1,5 @@
-"""Scheduled cleanup: expired guests, never-verified sign-ups, tokens, sessions and old
-outbox entries, with everything that hangs off them.
+"""Scheduled cleanup: expired guests, never-verified sign-ups, tokens, sessions, old
+outbox entries and ended sign-in code windows, with everything that hangs off them.
 
 Every ephemeral item carries an ``expiry_bucket`` ("YYYY-MM-DD#shard"); the sparse
 ``expiry`` index of each table is queried bucket by bucket for items whose time has
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.cleanup import store
+from chalicelib.codes import SignInCode
 from chalicelib.identity import Customer, Login, Session
 from chalicelib.kernel.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.kernel.dynamo import error_code, translated
@@ -39,6 +40,7 @@ TABLES: tuple[tuple[str, type[BaseTable]], ...] = (
     ("tokens", Token),
     ("sessions", Session),
     ("outbox", OutboxMessage),
+    ("sign_in_codes", SignInCode),
 )
 
 
@@ -99,6 +101,11 @@ def _remove(c: Container, kind: str, page: list[Any], now: int, report: Report) 
             with each_item("cleanup", "login", report.skipped):
                 if report.dry_run or store.delete_if_expired(Login(login.login_key), now):
                     report.removed["logins"] += 1
+    elif kind == "sign_in_codes":  # a new window re-uses the key: delete only what is still past
+        for item in page:
+            with each_item("cleanup", "sign_in_code", report.skipped):
+                if report.dry_run or store.delete_if_expired(SignInCode(item.code_key), now):
+                    report.removed[kind] += 1
     elif page:
         if not report.dry_run:
             store.delete_batch(page)

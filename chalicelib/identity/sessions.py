@@ -29,6 +29,7 @@ from chalicelib.kernel.errors import (
     EmailNotVerified,
     InvalidCredentials,
     NotAuthenticated,
+    SigninMethodDisabled,
     TooManyAttempts,
     WrongPassword,
 )
@@ -143,6 +144,8 @@ def confirm_password(c: Container, customer: Customer, password: str, *, clear: 
 
 def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
     """One conditional write (the attempt) and, with the right password, one transaction."""
+    if not c.settings.password_signin:
+        raise SigninMethodDisabled()
     try:
         login = check_password(c, login_key(c, data.email), data.password, clear=False)
     except InvalidCredentials:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
 #: Route groups with a per-source budget: the routes that hash passwords or send email.
-SOURCE_GROUPS = ("sign_up", "sign_in", "password", "invitation")
+SOURCE_GROUPS = ("sign_up", "sign_in", "password", "invitation", "code")
 #: The storefront servers' calls (checkout, hand-off): their source is their key, not an IP
 #: that all of a shop's customers share when the storefront calls from its server.
 STOREFRONT = "storefront"

@@ -94,6 +94,21 @@ class AccountDisabled(DomainError):
     message = "This account cannot sign in."
 
 
+class InvalidCode(DomainError):
+    code = "invalid_code"
+    message = "This code is not valid, has expired or was already used; ask for a new one."
+
+
+class WrongDevice(DomainError):
+    code = "wrong_device"
+    message = "Open this link in the browser where you asked for it, or type the code from the email."
+
+
+class SigninMethodDisabled(DomainError):
+    code = "signin_method_disabled"
+    message = "This website does not offer this way of signing in (see GET /website)."
+
+
 class SignupClosed(DomainError):
     code = "signup_closed"
     message = "Sign-up on this website is by invitation only."
@@ -189,6 +204,9 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     EmailNotVerified: 403,
     AccountDisabled: 403,
     SignupClosed: 403,
+    InvalidCode: 401,
+    WrongDevice: 401,
+    SigninMethodDisabled: 403,
     AccountRequired: 403,
     AccountCreationDisabled: 403,
     NotFound: 404,

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -66,6 +67,7 @@ LINK_PATHS = {
     "/register": "/account/register",
     "/merge": "/account/merge",
     "/email/confirm": "/account/confirm-email",
+    "/sign-in/link": "/account/sign-in/link",
 }
 
 #: the emailed link's name in ``GET /website``'s ``storefront_paths`` → its storefront path
@@ -76,8 +78,13 @@ _LINK_NAMES = {
     "register": LINK_PATHS["/register"],
     "merge": LINK_PATHS["/merge"],
     "confirm_email": LINK_PATHS["/email/confirm"],
+    "sign_in_link": LINK_PATHS["/sign-in/link"],
 }
 
+SIGNIN_METHODS = ("password", "code")  # sign-in by password; by a one-time code emailed
+#: Hosts whose stage runs on this machine (``make run``, tests): only they may shorten
+#: the code resend cooldown below its deployed floor.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
 SUPPORTED_LOCALES = ("en", "fr")
 
@@ -143,6 +150,15 @@ class Settings(BaseModel):
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
     ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
 
+    # Sign-in by emailed one-time code (chalicelib/codes). Numbers are floors: a stage may
+    # only tighten them, except the resend cooldown on a local stage (PUBLIC_API_URL on
+    # this machine), so tests and a first try need not wait a minute.
+    SIGNIN_METHODS: tuple[str, ...] = ("password",)
+    CODE_MINUTES: int = Field(default=10, ge=1, le=10)  # a code (and its link) lives this long
+    CODE_TRIES: int = Field(default=5, ge=1, le=5)  # wrong tries per address and window
+    CODE_RESEND_SECONDS: int = Field(default=60, ge=1, le=3600)
+    CODE_SENDS_PER_HOUR: int = Field(default=5, ge=1, le=5)  # codes per address per window
+
     # Abuse budgets (SPEC §4). Emails a caller can make us send to an address it may not own,
     # per address and kind: a few an hour, more are dropped. A stage may lower them, never
     # raise them past the ceilings (a mailbox flood gets the SES account suspended).
@@ -170,7 +186,21 @@ class Settings(BaseModel):
             raise ValueError("STOREFRONT_BUDGET_PER_HOUR must be at least STOREFRONT_BUDGET_PER_MINUTE")
         if self.API_THROTTLE_BURST < self.API_THROTTLE_RATE:
             raise ValueError("API_THROTTLE_BURST must be at least API_THROTTLE_RATE")
+        if self.CODE_RESEND_SECONDS < 60 and urlsplit(self.PUBLIC_API_URL).hostname not in LOCAL_HOSTS:
+            raise ValueError("CODE_RESEND_SECONDS must be at least 60 on a deployed stage")
         return self
+
+    @field_validator("SIGNIN_METHODS", mode="before")
+    @classmethod
+    def _signin_methods(cls, value: Any) -> Any:
+        if value == "both":
+            return SIGNIN_METHODS
+        if isinstance(value, str):
+            value = tuple(m.strip() for m in value.split(",") if m.strip())
+        unknown = [m for m in value if m not in SIGNIN_METHODS]
+        if unknown or not value:
+            raise ValueError(f"give {', '.join(SIGNIN_METHODS)} or both")
+        return tuple(m for m in SIGNIN_METHODS if m in value)
 
     @field_validator("DOCUMENT_TYPES", mode="before")
     @classmethod
@@ -197,6 +227,14 @@ class Settings(BaseModel):
         return value
 
     @property
+    def code_signin(self) -> bool:
+        return "code" in self.SIGNIN_METHODS
+
+    @property
+    def password_signin(self) -> bool:
+        return "password" in self.SIGNIN_METHODS
+
+    @property
     def account_namespace(self) -> str:
         """The namespace in which an email is unique: the website or the shared pool."""
         if self.ACCOUNT_SCOPE is AccountScope.SHARED:
@@ -218,6 +256,7 @@ class Settings(BaseModel):
             "website_id": self.WEBSITE_ID,
             "signup_mode": self.SIGNUP_MODE.value,
             "signup_enabled": self.SIGNUP_MODE is SignupMode.FREE,
+            "signin_methods": list(self.SIGNIN_METHODS),
             "checkout_mode": self.CHECKOUT_MODE.value,
             "shop_access": self.SHOP_ACCESS.value,
             "account_scope": self.ACCOUNT_SCOPE.value,

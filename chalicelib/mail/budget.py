@@ -25,12 +25,16 @@ BUDGETED = {
     "reset": "reset",
     "merge_offer": "merge_offer",
     "email_change_confirm": "email_change",
+    "sign_in_code": "sign_in_code",
 }
 
 
 def recipient_budget(c: Container, kind: str) -> Budget:
     s = c.settings
-    hourly, daily = Window(3600, s.EMAIL_BUDGET_PER_HOUR), Window(86400, s.EMAIL_BUDGET_PER_DAY)
+    per_hour = s.EMAIL_BUDGET_PER_HOUR
+    if kind == "sign_in_code":  # the codes' own cap (5 an hour) is the tighter rule for them
+        per_hour = max(per_hour, s.CODE_SENDS_PER_HOUR)
+    hourly, daily = Window(3600, per_hour), Window(86400, max(s.EMAIL_BUDGET_PER_DAY, per_hour))
     return Budget(f"mail:{kind}", hourly, daily)
 
 
