@@ -16,6 +16,7 @@ from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
 from chalicelib.portal import PortalItem
+from chalicelib.privacy import Erasure, Tombstone
 
 ALL_TABLES: tuple[type[BaseTable], ...] = (
     Customer,
@@ -31,6 +32,8 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Document,
     PortalItem,
     BudgetCounter,
+    Tombstone,
+    Erasure,
 )
 
 

@@ -9,6 +9,7 @@ crash or a retry neither skips nor repeats a row.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import time
@@ -191,6 +192,7 @@ def _grant_row(c: Container, job: InvitationJob, row: InvitationJob, lease: int)
             lease,
             detail=grant.detail,
             invitation_id=grant.invitation_id,
+            customer_id=grant.customer_id,
         )
         try:
             run_steps(grant.steps + done, grant.outbox)
@@ -237,7 +239,8 @@ def _plan(c: Container, row: InvitationJob, actor: str) -> invitations.Grant:
     if owner is None:
         raise ValidationFailed("the address is claimed by a customer that no longer exists")
     chosen = negotiate([row.locale], c.settings.DEFAULT_LOCALE) if row.locale else None
-    return invitations.grant_existing(c, owner, login, actor, row.job_id, row.name, chosen)
+    grant = invitations.grant_existing(c, owner, login, actor, row.job_id, row.name, chosen)
+    return dataclasses.replace(grant, customer_id=owner.customer_id)
 
 
 def advance_open_jobs(c: Container, budget: float) -> int:

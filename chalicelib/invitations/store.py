@@ -90,6 +90,7 @@ def row_done_steps(
     *,
     detail: str | None = None,
     invitation_id: str | None = None,
+    customer_id: str | None = None,
 ) -> list[tuple[str, Step]]:
     """Record a row's result and advance the job, in the transaction that does the row."""
     row_actions: list[Action] = [InvitationJob.result.set(result)]
@@ -97,6 +98,8 @@ def row_done_steps(
         row_actions.append(InvitationJob.detail.set(detail[:300]))
     if invitation_id:
         row_actions.append(InvitationJob.invitation_id.set(invitation_id))
+    if customer_id:  # erasure finds the customer's rows through the sparse by_customer index
+        row_actions.append(InvitationJob.customer_id.set(customer_id))
     counter = {"invited": "invited", "already_invited": "reinvited", "already_has_account": "existing"}
     job_actions: list[Action] = [
         getattr(InvitationJob, counter.get(result, "invalid")).add(1),

@@ -66,6 +66,7 @@ LINK_PATHS = {
     "/register": "/account/register",
     "/merge": "/account/merge",
     "/email/confirm": "/account/confirm-email",
+    "/erasure": "/account/erasure",
 }
 
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
@@ -128,6 +129,7 @@ class Settings(BaseModel):
     SIGNUP_PENDING_DAYS: int = Field(default=7, ge=1, le=30)
     INVITATION_TOKEN_DAYS: int = Field(default=7, ge=1, le=30)
     EMAIL_CHANGE_MINUTES: int = Field(default=60, ge=5, le=60)
+    ERASURE_TOKEN_HOURS: int = Field(default=24, ge=1, le=72)  # the customer's own erasure link
     # A B2B website: its customers get shopping lists and saved carts.
     B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
