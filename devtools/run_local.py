@@ -9,7 +9,7 @@
    ``devtools.chalice_local`` so that concurrent connections are all accepted;
 4. the outbox table's stream (emails and deferred tasks) and the customers table's stream
    handed to the same handlers as on AWS (``devtools.local_streams``);
-5. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
+5. the outbox sweeper, the invitation and erasure workers every few seconds, and the cleanup every
    few minutes, as the schedules do on AWS.
 
 Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
@@ -221,6 +221,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     from chalicelib.kernel.observability import flush_metrics
     from chalicelib.kernel.settings import load_settings
     from chalicelib.mail.outbox import sweep
+    from chalicelib.privacy import advance_open as advance_erasures
 
     container = Container(settings=load_settings(stage_env))
     readers = start_stream_readers(container, stage_env)
@@ -231,6 +232,8 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
         try:
             outcomes = sweep(container)
             rows = advance_open_jobs(container, budget=SWEEP_SECONDS)
+            if erasures := advance_erasures(container, budget=SWEEP_SECONDS):
+                say(f"erasure worker: {erasures} erasures")
             if rounds % CLEANUP_ROUNDS == 0:  # the hourly cleanup, every few minutes here
                 removed = cleanup(container, budget=SWEEP_SECONDS)["removed"]
                 if removed:
