@@ -11,8 +11,8 @@ from pynamodb.transactions import TransactGet
 
 from chalicelib.identity.models import Customer, Session
 from chalicelib.kernel.dynamo import error_code, translated
-from chalicelib.kernel.models import Token
 from chalicelib.kernel.errors import InvalidCredentials, StaleWrite
+from chalicelib.kernel.models import Token
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
 T = TypeVar("T")

@@ -66,22 +66,21 @@ def anonymize(
     budget = REQUEST_BUDGET if budget is None else budget
     customer = customer_for(c, customer_id)
     if customer.status != "anonymized":
-        _erase_account(c, customer, actor, guard, extra)
-        steps_from = time.monotonic()
-        erasure = _continue(c, customer_id, steps_from + budget)
-    else:
+        customer, erasure = _erase_account(c, customer, actor, guard, extra)
+    else:  # erased before: carry on with what is left, unless another run holds it
         now = int(c.clock.now())
         leased = store.lease(customer_id, now, now + LEASE_SECONDS)
-        erasure = (
-            _continue(c, customer_id, time.monotonic() + budget) if leased else store.get_erasure(customer_id)
-        )
-    return view(customer_for(c, customer_id), erasure)
+        erasure = store.get_erasure(customer_id)
+        if not leased:
+            return view(customer, erasure)
+    return view(customer, _continue(c, erasure, time.monotonic() + budget))
 
 
 def _erase_account(
     c: Container, customer: Customer, actor: str, guard: Guard | None, extra: Sequence[tuple[str, Step]]
-) -> None:
-    """The account's transaction; a concurrent change (version) makes it read and try again."""
+) -> tuple[Customer, Erasure | None]:
+    """The account's transaction; a concurrent change (version) makes it read and try again.
+    The customer and the erasure as they are now (written here, or by a concurrent erasure)."""
     for _ in range(ATTEMPTS):
         if guard is not None:
             guard(customer)
@@ -114,12 +113,13 @@ def _erase_account(
             fresh = identity.get_customer(customer.customer_id)  # changed meanwhile: read again
             if fresh is None:
                 raise NotFound("No such customer.") from e
-            if fresh.status == "anonymized":
-                return
+            if fresh.status == "anonymized":  # a concurrent erasure did it; its run goes on
+                return fresh, None
             customer = fresh
             continue
         metric("Erasures")
-        return
+        customer.status, customer.anonymized_at = "anonymized", now
+        return customer, erasure
     raise StaleWrite("The customer kept changing during the erasure; retry.")
 
 
@@ -131,11 +131,12 @@ def _claim(customer: Customer) -> str | None:
     return customer.login_key if login is not None and login.customer_id == customer.customer_id else None
 
 
-def _continue(c: Container, customer_id: str, deadline: float) -> Erasure | None:
-    """Run the registered steps not yet done, until done or out of time; note the progress."""
-    erasure = store.get_erasure(customer_id)
+def _continue(c: Container, erasure: Erasure | None, deadline: float) -> Erasure | None:
+    """Run the registered steps not yet done, until done or out of time; note the progress
+    (one write) and return the erasure as it now is."""
     if erasure is None or erasure.status == "completed":
         return erasure
+    customer_id = erasure.customer_id
     subject = privacy.Subject(customer_id, erasure.namespace)
     done: set[str] = set(erasure.done or ())
     ran: set[str] = set()
@@ -148,10 +149,13 @@ def _continue(c: Container, customer_id: str, deadline: float) -> Erasure | None
             break
         handler.erase(c, subject)
         ran.add(handler.name)
-    store.progress(customer_id, set() if finished else ran, finished=finished, now=int(c.clock.now()))
+    now = int(c.clock.now())
+    store.progress(customer_id, set() if finished else ran, finished=finished, now=now)
+    erasure.done = None if finished else done | ran
     if finished:
+        erasure.status, erasure.finished_at = "completed", now
         metric("ErasuresCompleted")
-    return store.get_erasure(customer_id)
+    return erasure
 
 
 def advance_open(c: Container, budget: float) -> int:
@@ -162,7 +166,7 @@ def advance_open(c: Container, budget: float) -> int:
             break
         now = int(c.clock.now())
         if store.lease(customer_id, now, now + LEASE_SECONDS):
-            _continue(c, customer_id, started + budget)
+            _continue(c, store.get_erasure(customer_id), started + budget)
             count += 1
     return count
 
