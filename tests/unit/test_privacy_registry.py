@@ -95,3 +95,14 @@ def test_the_check_catches_an_undeclared_personal_attribute() -> None:
             test_every_table_with_personal_data_or_a_customer_is_covered(Careless)
     finally:
         BaseTable.registered.remove(Careless)
+
+
+def test_the_reapply_command_draws_a_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    from chalicelib.cli import progress_bar
+
+    for done in (1, 2, 4):
+        progress_bar(done, 4, width=8)
+    err = capsys.readouterr().err
+    assert err == "\r[##......] 1/4 25%\r[####....] 2/4 50%\r[########] 4/4 100%\n"
+    progress_bar(0, 0, width=4)  # a total of 0 divides by nothing
+    assert capsys.readouterr().err == "\r[....] 0/1 0%"
