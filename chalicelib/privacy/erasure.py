@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 REQUEST_BUDGET = 3.0  # seconds of steps a request works before leaving the rest to the worker
 LEASE_SECONDS = 60  # a run holds an erasure this long (the worker's run is shorter)
+#: the second pass: after the longest request that checked the session before the erasure
+#: (API Gateway ends a request at 29 s) may have written (an address, a session, a link)
+SWEEP_DELAY = 90
 NO_CLAIM = ("guest", "merging", "archived")  # records that hold no email claim
 ATTEMPTS = 5
 
@@ -67,13 +70,14 @@ def anonymize(
     customer = customer_for(c, customer_id)
     if customer.status != "anonymized":
         customer, erasure = _erase_account(c, customer, actor, guard, extra)
-    else:  # erased before: carry on with what is left, unless another run holds it
-        now = int(c.clock.now())
-        leased = store.lease(customer_id, now, now + LEASE_SECONDS)
-        erasure = store.get_erasure(customer_id)
-        if not leased:
-            return view(customer, erasure)
-    return view(customer, _continue(c, erasure, time.monotonic() + budget))
+        if erasure is not None:
+            return view(customer, _continue(c, erasure, time.monotonic() + budget))
+    # erased before (or just now, concurrently): carry on with what is left, unless another
+    # run holds it
+    now = int(c.clock.now())
+    leased = store.lease(customer_id, now, now + LEASE_SECONDS)
+    erasure = store.get_erasure(customer_id)
+    return view(customer, _continue(c, erasure, time.monotonic() + budget) if leased else erasure)
 
 
 def _erase_account(
@@ -150,7 +154,10 @@ def _continue(c: Container, erasure: Erasure | None, deadline: float) -> Erasure
         handler.erase(c, subject)
         ran.add(handler.name)
     now = int(c.clock.now())
-    store.progress(customer_id, set() if finished else ran, finished=finished, now=now)
+    sweep_after = now + SWEEP_DELAY
+    store.progress(
+        customer_id, set() if finished else ran, finished=finished, now=now, sweep_after=sweep_after
+    )
     erasure.done = None if finished else done | ran
     if finished:
         erasure.status, erasure.finished_at = "completed", now
@@ -159,16 +166,31 @@ def _continue(c: Container, erasure: Erasure | None, deadline: float) -> Erasure
 
 
 def advance_open(c: Container, budget: float) -> int:
-    """The worker: finish erasures a request left unfinished (or a crash interrupted)."""
+    """The worker: finish erasures a request left unfinished (or a crash interrupted), and
+    run the second pass of those completed ``SWEEP_DELAY`` ago. How many it worked on."""
     started, count = time.monotonic(), 0
     for customer_id in store.open_erasures(c.settings.account_namespace):
         if time.monotonic() - started >= budget:
             break
-        now = int(c.clock.now())
-        if store.lease(customer_id, now, now + LEASE_SECONDS):
-            _continue(c, store.get_erasure(customer_id), started + budget)
+        erasure, now = store.get_erasure(customer_id), int(c.clock.now())
+        if erasure is None:
+            continue
+        if erasure.status == "running" and store.lease(customer_id, now, now + LEASE_SECONDS):
+            _continue(c, erasure, started + budget)
+            count += 1
+        elif erasure.status == "completed" and store.lease(customer_id, now, now + LEASE_SECONDS, sweep=True):
+            _sweep(c, erasure)
             count += 1
     return count
+
+
+def _sweep(c: Container, erasure: Erasure) -> None:
+    """Every step once more (what a request in flight wrote after the first pass), then done."""
+    subject = privacy.Subject(erasure.customer_id, erasure.namespace)
+    for handler in privacy.handlers():
+        if handler.erase is not None:
+            handler.erase(c, subject)
+    store.close(erasure.customer_id)
 
 
 def view(customer: Customer, erasure: Erasure | None) -> dict[str, Any]:

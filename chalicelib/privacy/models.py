@@ -47,6 +47,9 @@ class Erasure(BaseTable):
 
     ``done`` names the steps finished when a run stopped short (the steps are idempotent, so
     a crash between two only repeats one); the worker finds unfinished ones by ``open_in``.
+    A completed erasure stays there until ``sweep_after``, when the worker runs every step
+    once more: a request that checked the session just before the erasure may still write
+    (an address, a session) after the steps ran; by then no such request is in flight.
     """
 
     TABLE_SUFFIX = "erasures"
@@ -63,6 +66,7 @@ class Erasure(BaseTable):
     finished_at = NumberAttribute(null=True)
     done = UnicodeSetAttribute(null=True)
     lease_until = NumberAttribute(null=True)
+    sweep_after = NumberAttribute(null=True)  # the second pass, once in-flight requests are done
     open_in = UnicodeAttribute(null=True)
 
     open_index = OpenErasureIndex()

@@ -97,12 +97,17 @@ def get_erasure(customer_id: str) -> Erasure | None:
 
 
 @translated
-def lease(customer_id: str, now: int, until: int) -> bool:
-    """Hold an unfinished erasure for one run (the worker and a request never overlap)."""
+def lease(customer_id: str, now: int, until: int, *, sweep: bool = False) -> bool:
+    """Hold an erasure for one run (the worker and a request never overlap): an unfinished
+    one, or (``sweep``) a completed one whose second pass is due."""
+    due = (
+        (Erasure.status == "completed") & (Erasure.sweep_after <= now)
+        if sweep
+        else (Erasure.status == "running")
+    )
     try:
         Erasure(customer_id).update(
-            actions=[Erasure.lease_until.set(until)],
-            condition=(Erasure.status == "running") & (Erasure.lease_until < now),
+            actions=[Erasure.lease_until.set(until)], condition=due & (Erasure.lease_until < now)
         )
     except UpdateError as e:
         if error_code(e) == "ConditionalCheckFailedException":
@@ -112,18 +117,29 @@ def lease(customer_id: str, now: int, until: int) -> bool:
 
 
 @translated
-def progress(customer_id: str, done: set[str], *, finished: bool, now: int) -> None:
-    """Note the steps done; a finished erasure leaves the worker's index."""
+def progress(customer_id: str, done: set[str], *, finished: bool, now: int, sweep_after: int) -> None:
+    """Note the steps done; a finished erasure waits for its second pass (``sweep_after``)."""
     actions: list[Action] = [Erasure.lease_until.set(0)]
     if done:
         actions.append(Erasure.done.add(done))
     if finished:
-        actions += [Erasure.status.set("completed"), Erasure.finished_at.set(now), Erasure.open_in.remove()]
+        actions += [
+            Erasure.status.set("completed"),
+            Erasure.finished_at.set(now),
+            Erasure.sweep_after.set(sweep_after),
+        ]
     Erasure(customer_id).update(actions=actions, condition=Erasure.customer_id.exists())
 
 
 @translated
-def open_erasures(namespace: str, limit: int = 20) -> list[str]:
+def close(customer_id: str) -> None:
+    """The second pass is done: the erasure leaves the worker's index."""
+    actions = [Erasure.lease_until.set(0), Erasure.sweep_after.remove(), Erasure.open_in.remove()]
+    Erasure(customer_id).update(actions=actions, condition=Erasure.customer_id.exists())
+
+
+@translated
+def open_erasures(namespace: str, limit: int = 100) -> list[str]:
     return [e.customer_id for e in Erasure.open_index.query(namespace, limit=limit)]
 
 

@@ -269,3 +269,42 @@ def test_a_new_account_after_the_erasure_is_never_erased_by_its_tombstone(
     pair = api.verified_account(EMAIL, "another good passphrase")
     assert privacy.reapply(container, EMAIL) == []
     assert api.call("GET", "/me", token=pair["access_token"]).status_code == 200
+
+
+def test_a_late_write_is_swept_by_the_second_pass(
+    api: Api, staff: dict[str, str], container: Container
+) -> None:
+    """A request that checked the session just before the erasure may still write after
+    its steps ran (here: an address and a session); the worker's second pass removes them."""
+    from chalicelib import jobs
+    from chalicelib.identity.models import Session
+    from chalicelib.portal.models import PortalItem
+
+    customer_id, _ = full_person(api, staff)
+    staff_call(api, staff, "POST", f"/admin/customers/{customer_id}/anonymize")
+    now = int(container.clock.now())
+    late = json.dumps({"line1": STREET, "city": CITY})
+    PortalItem(customer_id, "address#adr_late", data=late, created_at=now, updated_at=now).save()
+    Session(
+        "ses_late", customer_id=customer_id, refresh_hash="x", epoch=0, created_at=now, expires_at=now + 60
+    ).save()
+    assert jobs.advance_erasures() == 0, "not before the in-flight requests are done"
+    container.clock.advance(91)
+    assert jobs.advance_erasures() == 1
+    assert scan_for(NEEDLES) == [] and list(Session.scan()) == []
+    assert jobs.advance_erasures() == 0, "the erasure has left the worker's index"
+
+
+def test_concurrent_erasures_of_one_customer_are_one(
+    api: Api, staff: dict[str, str], container: Container
+) -> None:
+    from devtools.probes import at_once
+
+    customer_id, _ = full_person(api, staff)
+    path = f"/admin/customers/{customer_id}/anonymize"
+    answers = at_once(lambda i: staff_call(api, staff, "POST", path), 10)
+    assert [a.status_code for a in answers] == [200] * 10, [a.body for a in answers if a.status_code != 200]
+    assert all(a.json_body["status"] == "anonymized" and a.json_body["erasure"] for a in answers)
+    activity = staff_call(api, staff, "GET", f"/admin/customers/{customer_id}/activity").json_body["activity"]
+    assert [e["kind"] for e in activity].count("anonymized") == 1
+    assert scan_for(NEEDLES) == []
