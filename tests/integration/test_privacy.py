@@ -308,3 +308,20 @@ def test_concurrent_erasures_of_one_customer_are_one(
     activity = staff_call(api, staff, "GET", f"/admin/customers/{customer_id}/activity").json_body["activity"]
     assert [e["kind"] for e in activity].count("anonymized") == 1
     assert scan_for(NEEDLES) == []
+
+
+def test_a_guest_is_erased_with_its_checkout_address_and_register_later_link(
+    api: Api, staff: dict[str, str]
+) -> None:
+    order = {"document_id": "ord-g", "type": "order", "status": "open", "date": "2026-11-02", "lines": []}
+    address = {"name": NAME, "line1": STREET, "city": CITY, "postal_code": POSTCODE, "country": "FR"}
+    body = {"email": EMAIL, "name": NAME, "phone": PHONE, "address": address, "order": order}
+    guest = api.storefront("POST", "/guests", body)
+    assert guest.status_code == 201, guest.body
+    guest_id = guest.json_body["customer_id"]
+    assert scan_for(NEEDLES)
+    answer = staff_call(api, staff, "POST", f"/admin/customers/{guest_id}/anonymize")
+    assert answer.status_code == 200 and answer.json_body["erasure"]["status"] == "completed"
+    assert scan_for(NEEDLES) == []
+    export = staff_call(api, staff, "GET", f"/admin/customers/{guest_id}/export").json_body
+    assert [d["document_id"] for d in export["documents"]] == ["ord-g"]
