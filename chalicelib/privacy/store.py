@@ -134,7 +134,11 @@ def progress(customer_id: str, done: set[str], *, finished: bool, now: int, swee
 @translated
 def close(customer_id: str) -> None:
     """The second pass is done: the erasure leaves the worker's index."""
-    actions = [Erasure.lease_until.set(0), Erasure.sweep_after.remove(), Erasure.open_in.remove()]
+    actions: list[Action] = [
+        Erasure.lease_until.set(0),
+        Erasure.sweep_after.remove(),
+        Erasure.open_in.remove(),
+    ]
     Erasure(customer_id).update(actions=actions, condition=Erasure.customer_id.exists())
 
 
