@@ -28,6 +28,11 @@ def invitation_worker(event: object) -> int:
     return jobs.advance_invitations()
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="erasure_worker")
+def erasure_worker(event: object) -> int:
+    return jobs.advance_erasures()
+
+
 @app.schedule(Rate(1, unit=Rate.HOURS), name="cleanup")
 def scheduled_cleanup(event: object) -> dict[str, object]:
     return jobs.run_cleanup()

@@ -8,6 +8,8 @@
   check-settings                               validate the stage's settings
   sweep-outbox                                 run the outbox sweeper once
   cleanup [--dry-run]                          remove what expired (or show what would go)
+  reapply-tombstones                           erase again the records a restore brought back
+                                               (GDPR tombstones), with a progress bar
 
 AWS credentials and region come from the usual environment; ``AWS_ENDPOINT_URL``
 points the commands at the local moto server.
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("sweep-outbox")
     clean = commands.add_parser("cleanup", help="remove expired guests, sign-ups, tokens, sessions")
     clean.add_argument("--dry-run", action="store_true", help="only count what would be removed")
+    commands.add_parser("reapply-tombstones", help="erase again what a restore or sync brought back")
     return parser
 
 
@@ -74,6 +77,11 @@ def _run(args: argparse.Namespace) -> int:
 
         print(json.dumps(run(c, budget=600.0, dry_run=args.dry_run), indent=2))
         return 0
+    if args.command == "reapply-tombstones":
+        from chalicelib.privacy import reapply_all
+
+        print(json.dumps(reapply_all(c, progress_bar)))
+        return 0
     if args.command == "sweep-outbox":
         from chalicelib.mail.outbox import sweep
 
@@ -95,6 +103,19 @@ def _run(args: argparse.Namespace) -> int:
         key = keys.revoke(c, args.key_id)
         print(f"revoked {key.key_id} ({key.name})")
     return 0
+
+
+def progress_bar(done: int, total: int, width: int = 40) -> None:
+    """A progress bar on stderr (a terminal's line, redrawn), then a newline when complete."""
+    total = max(total, done, 1)
+    filled = width * done // total
+    end = "\n" if done >= total else ""
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {100 * done // total}%",
+        end=end,
+        file=sys.stderr,
+    )
+    sys.stderr.flush()
 
 
 if __name__ == "__main__":

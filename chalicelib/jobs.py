@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from chalicelib import privacy
 from chalicelib.cleanup import service as cleanup
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.kernel.bootstrap import get_container
@@ -44,6 +45,17 @@ def advance_invitations(budget: float = INVITATION_WORKER_BUDGET) -> int:
     """Carry on with unfinished bulk invitations at the SES sending rate (every minute)."""
     done = invitation_jobs.advance_open_jobs(get_container(), budget)
     logger.info("invitation worker", extra={"rows": done})
+    flush_metrics()
+    return done
+
+
+ERASURE_WORKER_BUDGET = 50.0  # seconds of a run (the function's timeout is 60 s)
+
+
+def advance_erasures(budget: float = ERASURE_WORKER_BUDGET) -> int:
+    """Finish the erasures a request left unfinished or a crash interrupted (every minute)."""
+    done = privacy.advance_open(get_container(), budget)
+    logger.info("erasure worker", extra={"erasures": done})
     flush_metrics()
     return done
 

@@ -17,6 +17,7 @@ from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
 from chalicelib.portal import PortalItem
+from chalicelib.privacy import Erasure, Tombstone
 
 ALL_TABLES: tuple[type[BaseTable], ...] = (
     Customer,
@@ -33,6 +34,8 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     PortalItem,
     BudgetCounter,
     SignInCode,
+    Tombstone,
+    Erasure,
 )
 
 

@@ -9,8 +9,8 @@
    ``devtools.chalice_local`` so that concurrent connections are all accepted;
 4. the outbox table's stream (emails and deferred tasks) and the customers table's stream
    handed to the same handlers as on AWS (``devtools.local_streams``);
-5. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
-   few minutes, as the schedules do on AWS;
+5. the outbox sweeper, the invitation and erasure workers every few seconds, and the cleanup
+   every few minutes, as the schedules do on AWS;
 6. the local storefront (``devtools.storefront``) on ``/storefront`` of the API's port, where
    the hosted pages redirect: a new user clicks through every email flow in a browser.
 
@@ -228,6 +228,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     from chalicelib.kernel.observability import flush_metrics
     from chalicelib.kernel.settings import load_settings
     from chalicelib.mail.outbox import sweep
+    from chalicelib.privacy import advance_open as advance_erasures
 
     container = Container(settings=load_settings(stage_env))
     readers = start_stream_readers(container, stage_env)
@@ -238,6 +239,8 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
         try:
             outcomes = sweep(container)
             rows = advance_open_jobs(container, budget=SWEEP_SECONDS)
+            if erasures := advance_erasures(container, budget=SWEEP_SECONDS):
+                say(f"erasure worker: {erasures} erasures")
             if rounds % CLEANUP_ROUNDS == 0:  # the hourly cleanup, every few minutes here
                 removed = cleanup(container, budget=SWEEP_SECONDS)["removed"]
                 if removed:

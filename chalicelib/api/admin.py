@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
+from chalicelib import privacy
 from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
 from chalicelib.checkout import documents, merges
 from chalicelib.checkout.schemas import DocumentIn
@@ -97,3 +98,17 @@ def record_document(customer_id: str) -> dict[str, Any]:
 @endpoint(bp, "/admin/customers/{customer_id}/merge-offer", methods=["POST"], authorizer=staff_key)
 def send_merge_offer(customer_id: str) -> Response:
     return accepted(merges.offer(get_container(), customer_id, _actor()))
+
+
+# -- GDPR (scope ``gdpr``) ---------------------------------------------------------------------
+
+
+@endpoint(bp, "/admin/customers/{customer_id}/anonymize", methods=["POST"], authorizer=staff_key)
+def anonymize_customer(customer_id: str) -> dict[str, Any]:
+    """Erase the customer's personal data (or finish an erasure begun earlier)."""
+    return privacy.anonymize(get_container(), customer_id, _actor())
+
+
+@endpoint(bp, "/admin/customers/{customer_id}/export", methods=["GET"], authorizer=staff_key)
+def export_customer(customer_id: str) -> dict[str, Any]:
+    return privacy.for_staff(get_container(), customer_id)

@@ -15,10 +15,11 @@ from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.api.http import FORM, endpoint, form_body, spend_source_budget
+from chalicelib import privacy
+from chalicelib.api.http import FORM, endpoint, form_body, is_form, json_body, spend_source_budget
 from chalicelib.checkout import merges, registration
 from chalicelib.identity import accounts, passwords, sessions
-from chalicelib.identity.schemas import ResetIn
+from chalicelib.identity.schemas import ResetIn, TokenIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.kernel.bootstrap import Container, get_container
 from chalicelib.kernel.errors import (
@@ -321,3 +322,32 @@ def email_form_post(request: Request) -> Response:
     c = get_container()
     email_change.confirm(c, form_body(request).get("token", ""))
     return _redirect(c, "email_changed")
+
+
+@endpoint(bp, "/erasure", methods=["GET"])
+@html_errors
+def erasure_page() -> Response:
+    """The emailed link's page: what goes, and a Confirm button (opening it erases nothing)."""
+    c, request = get_container(), bp.current_request
+    secret = _token_param(request)
+    token = privacy.pending(c, secret)
+    return _page("erasure", _language(c, request, token.locale), token=secret, email=token_email(token))
+
+
+@endpoint(bp, "/erasure", methods=["POST"])
+def confirm_erasure() -> Any:
+    """The confirmation: a form post from our page (only ours: Fetch metadata), or JSON
+    ``{token}`` from a storefront page."""
+    if not is_form(bp.current_request):
+        return privacy.confirm(get_container(), parse(TokenIn, json_body(bp.current_request)).token)
+    return _erasure_form_post(get_container(), bp.current_request)
+
+
+@html_errors
+def _erasure_form_post(c: Container, request: Request) -> Response:
+    form = form_body(request)
+    language = _language(c, request, form.get("lang"))
+    if request.headers.get("sec-fetch-site") in FOREIGN_SITES:
+        return _page("invalid", language, status=403)
+    privacy.confirm(c, form.get("token", ""))
+    return _page("message", language, title="page.erased.title", text="page.erased.text")

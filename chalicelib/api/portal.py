@@ -6,7 +6,8 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import endpoint, json_body, no_content, query_param
+from chalicelib import privacy
+from chalicelib.api.http import accepted, endpoint, json_body, no_content, query_param, spend_source_budget
 from chalicelib.identity import activity, sessions
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.schemas import parse
@@ -22,6 +23,7 @@ from chalicelib.portal.schemas import (
     ReorderIn,
     WishIn,
 )
+from chalicelib.privacy.schemas import ErasureIn
 
 bp = Blueprint(__name__)
 
@@ -36,6 +38,22 @@ def _body(model: Any) -> Any:
 
 def _created(body: dict[str, Any]) -> Response:
     return Response(body, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@endpoint(bp, "/me/export", methods=["GET"])
+def my_export() -> dict[str, Any]:
+    """Everything held about the signed-in customer (GDPR), as JSON."""
+    return privacy.for_customer(get_container(), _claims())
+
+
+@endpoint(bp, "/me/erasure", methods=["POST"])
+def request_erasure() -> Response:
+    """The customer asks to be erased: the password, then a confirmation link by email."""
+    request = bp.current_request
+    spend_source_budget(request, "password")
+    claims = _claims()
+    data = parse(ErasureIn, json_body(request))
+    return accepted(privacy.request(get_container(), claims, data.password))
 
 
 @endpoint(bp, "/me/activity", methods=["GET"])

@@ -39,6 +39,7 @@ class Document(BaseTable):
     """A quotation, order, invoice, subscription or payment, fed by the order system."""
 
     TABLE_SUFFIX = "documents"
+    CUSTOMER_KEY = "customer_id"  # lines name products; kept after erasure (orders, invoices)
 
     class Meta:
         table_name = "unconfigured"

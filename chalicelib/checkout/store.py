@@ -52,3 +52,9 @@ def move_documents(documents: Sequence[Document], account_id: str) -> list[str]:
             if not held:
                 raise
             copy -= held
+
+
+@translated
+def all_documents(customer_id: str) -> list[Document]:
+    """Every document of a customer, every page (exports)."""
+    return list(Document.query(customer_id, consistent_read=True))

@@ -5,6 +5,7 @@ names below, never through its store or models.
 """
 
 from chalicelib.codes import ask as ask  # registers the sign_in_code task
+from chalicelib.codes import privacy as privacy  # registers its part of GDPR erasure
 from chalicelib.codes.ask import CODE_ACCEPTED, request_code, require_codes
 from chalicelib.codes.models import SignInCode
 from chalicelib.codes.schemas import CodeRequestIn, CodeVerifyIn

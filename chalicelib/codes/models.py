@@ -19,7 +19,7 @@ class SignInCode(BaseTable):
 
     TABLE_SUFFIX = "sign-in-codes"
     TTL_ATTRIBUTE = "expires_at"
-    CUSTOMER_KEY = "customer_id"
+    # keyed per address, not per customer: ``customer_id`` only points at whom a code signs in
     PERSONAL = ("email",)  # only beside a usable code, removed when it is used
 
     class Meta:

@@ -6,6 +6,7 @@ This module is the feature's public surface: other features use the names below 
 
 from chalicelib.identity import activity
 from chalicelib.identity import passwords as passwords  # registers its deferred task
+from chalicelib.identity import privacy as privacy  # registers its GDPR part
 from chalicelib.identity.accounts import verify_link
 from chalicelib.identity.clean_start import CHECKOUT
 from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey

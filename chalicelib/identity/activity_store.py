@@ -19,3 +19,9 @@ def activity_page(
     with cursor_checked(cursor):
         items = list(query)
     return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+
+
+@translated
+def all_activity(customer_id: str) -> list[Activity]:
+    """Every event of a customer, newest first (erasure and export: a few hundred at most)."""
+    return list(Activity.query(customer_id, scan_index_forward=False))

@@ -12,7 +12,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 
-from chalicelib.kernel.models import BaseTable, ExpiryIndex
+from chalicelib.kernel.models import BaseTable, CustomerIndex, ExpiryIndex
 
 
 class CustomerExpiryIndex(GlobalSecondaryIndex[Any]):
@@ -35,6 +35,8 @@ class Customer(BaseTable):
     STREAM_CONSUMER = "customer_removed"
     STREAM_EVENTS = ("REMOVE",)
     STREAM_TTL_ONLY = True  # the cleanup removes the children of what it deletes itself
+    PERSONAL = ("email", "name", "phone", "address", "preferences")
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"
@@ -62,6 +64,7 @@ class Customer(BaseTable):
     expiry_bucket = UnicodeAttribute(null=True)
     invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
     preferences = UnicodeAttribute(null=True)  # JSON: shipping method and the like
+    anonymized_at = NumberAttribute(null=True)  # GDPR erasure: personal fields gone since then
     version = VersionAttribute()
 
     expiry_index = CustomerExpiryIndex()
@@ -82,6 +85,8 @@ class Login(BaseTable):
 
     TABLE_SUFFIX = "logins"
     TTL_ATTRIBUTE = "expires_at"
+    PERSONAL = ("login_key", "password_hash")  # the key ends with the email
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"
@@ -104,6 +109,7 @@ class Session(BaseTable):
 
     TABLE_SUFFIX = "sessions"
     TTL_ATTRIBUTE = "expires_at"
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"
@@ -119,6 +125,7 @@ class Session(BaseTable):
     expiry_bucket = UnicodeAttribute(null=True)
 
     expiry_index = ExpiryIndex()
+    by_customer = CustomerIndex()  # erasure deletes every session of the customer
 
 
 class StaffKeyKindIndex(GlobalSecondaryIndex[Any]):
@@ -153,6 +160,8 @@ class Activity(BaseTable):
 
     TABLE_SUFFIX = "activity"
     TTL_ATTRIBUTE = "expires_at"
+    PERSONAL = ("detail",)
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"

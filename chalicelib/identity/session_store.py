@@ -11,8 +11,9 @@ from pynamodb.transactions import TransactGet
 
 from chalicelib.identity.models import Customer, Session
 from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.errors import InvalidCredentials, StaleWrite
 from chalicelib.kernel.models import Token
-from chalicelib.kernel.transactions import Step, run
+from chalicelib.kernel.transactions import Cancelled, Step, run
 
 T = TypeVar("T")
 
@@ -23,8 +24,14 @@ def save_step(session: Session) -> tuple[str, Step]:
 
 @translated
 def start(session: Session, *extra: tuple[str, Step]) -> None:
-    """Write a new session with ``extra`` steps (its activity, a login update) in one transaction."""
-    run([save_step(session), *extra])
+    """Write a new session with ``extra`` steps (its activity, a login update) in one transaction.
+
+    The login step holds only while the address still belongs to the customer whose password
+    was checked: an erasure (or an email change) that took it meanwhile is a failed sign-in."""
+    try:
+        run([save_step(session), *extra])
+    except Cancelled as e:
+        raise (InvalidCredentials() if "login" in e.failed else StaleWrite()) from e
 
 
 @translated

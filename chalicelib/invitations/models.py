@@ -10,7 +10,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.kernel.models import BaseTable
+from chalicelib.kernel.models import BaseTable, CustomerIndex
 
 
 class PendingIndex(GlobalSecondaryIndex[Any]):
@@ -28,6 +28,8 @@ class Invitation(BaseTable):
     """Portal access granted by staff to one customer; its current token is ``token_hash``."""
 
     TABLE_SUFFIX = "invitations"
+    PERSONAL = ("email", "name")
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"
@@ -48,6 +50,7 @@ class Invitation(BaseTable):
     pending_in = UnicodeAttribute(null=True)
 
     pending_index = PendingIndex()
+    by_customer = CustomerIndex()  # erasure finds every invitation of the customer
 
 
 class OpenJobIndex(GlobalSecondaryIndex[Any]):
@@ -66,6 +69,8 @@ class InvitationJob(BaseTable):
 
     TABLE_SUFFIX = "invitation-jobs"
     TTL_ATTRIBUTE = "expires_at"
+    PERSONAL = ("email", "name", "detail")
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"
@@ -96,3 +101,4 @@ class InvitationJob(BaseTable):
     expires_at = NumberAttribute()
 
     open_index = OpenJobIndex()
+    by_customer = CustomerIndex()  # sparse: rows granted to a customer

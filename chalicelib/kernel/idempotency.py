@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.kernel import privacy
 from chalicelib.kernel.dynamo import translated
 from chalicelib.kernel.errors import IdempotencyConflict, ServiceUnavailable
 from chalicelib.kernel.models import IdempotencyRecord, is_live
@@ -54,3 +55,10 @@ def replay(c: Container, record: IdempotencyRecord) -> dict[str, Any]:
         raise IdempotencyConflict()
     answer: dict[str, Any] = json.loads(stored.response)
     return answer
+
+
+privacy.register(
+    "idempotency",
+    IdempotencyRecord,
+    expires=f"an answer kept {IDEMPOTENCY_SECONDS // 3600} h to replay a retried create, then removed",
+)

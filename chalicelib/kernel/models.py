@@ -84,11 +84,23 @@ class ExpiryIndex(GlobalSecondaryIndex[Any]):
     expires_at = NumberAttribute(range_key=True)
 
 
+class CustomerIndex(GlobalSecondaryIndex[Any]):
+    """A customer's items of a table keyed otherwise: how erasure finds them without a scan."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = KeysOnlyProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+
+
 class Token(BaseTable):
     """A single-use emailed token, stored only as the SHA-256 of the secret."""
 
     TABLE_SUFFIX = "tokens"
     TTL_ATTRIBUTE = "expires_at"
+    PERSONAL = ("login_key",)  # "<namespace>#<email>"
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"
@@ -108,6 +120,7 @@ class Token(BaseTable):
     expiry_bucket = UnicodeAttribute(null=True)
 
     expiry_index = ExpiryIndex()
+    by_customer = CustomerIndex()
 
 
 class IdempotencyRecord(BaseTable):
@@ -115,6 +128,7 @@ class IdempotencyRecord(BaseTable):
 
     TABLE_SUFFIX = "idempotency"
     TTL_ATTRIBUTE = "expires_at"
+    PERSONAL = ("response",)  # a create's answer may name the person; kept 24 h
 
     class Meta:
         table_name = "unconfigured"

@@ -68,6 +68,7 @@ LINK_PATHS = {
     "/merge": "/account/merge",
     "/email/confirm": "/account/confirm-email",
     "/sign-in/link": "/account/sign-in/link",
+    "/erasure": "/account/erasure",
 }
 
 #: the emailed link's name in ``GET /website``'s ``storefront_paths`` → its storefront path
@@ -79,6 +80,7 @@ _LINK_NAMES = {
     "merge": LINK_PATHS["/merge"],
     "confirm_email": LINK_PATHS["/email/confirm"],
     "sign_in_link": LINK_PATHS["/sign-in/link"],
+    "erasure": LINK_PATHS["/erasure"],
 }
 
 SIGNIN_METHODS = ("password", "code")  # sign-in by password; by a one-time code emailed
@@ -145,6 +147,7 @@ class Settings(BaseModel):
     SIGNUP_PENDING_DAYS: int = Field(default=7, ge=1, le=30)
     INVITATION_TOKEN_DAYS: int = Field(default=7, ge=1, le=30)
     EMAIL_CHANGE_MINUTES: int = Field(default=60, ge=5, le=60)
+    ERASURE_TOKEN_HOURS: int = Field(default=24, ge=1, le=72)  # the customer's own erasure link
     # A B2B website: its customers get shopping lists and saved carts.
     B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.kernel.clock import expiry_bucket
+from chalicelib.kernel import privacy
+from chalicelib.kernel.clock import expiry_bucket, iso
 from chalicelib.kernel.dynamo import translated
 from chalicelib.kernel.errors import InvalidToken
 from chalicelib.kernel.models import Token, is_live
@@ -73,3 +74,28 @@ def _get(token_hash: str) -> Token | None:
         return Token.get(token_hash, consistent_read=True)
     except Token.DoesNotExist:
         return None
+
+
+# -- privacy (GDPR): a customer's links go with the erasure; the export lists them ----------
+
+
+def _erase_tokens(c: Container, subject: privacy.Subject) -> None:
+    privacy.delete_items(privacy.keys_by_customer(Token, subject.customer_id))
+
+
+def _export_tokens(c: Container, customer_id: str) -> dict[str, Any]:
+    tokens = privacy.items_by_customer(Token, customer_id)
+    links = [
+        {
+            "purpose": t.purpose,
+            "created_at": iso(t.created_at),
+            "expires_at": iso(t.expires_at),
+            "used_at": iso(t.used_at),
+        }
+        for t in tokens
+        if isinstance(t, Token)
+    ]
+    return {"emailed_links": sorted(links, key=lambda link: str(link["created_at"]))}
+
+
+privacy.register("tokens", Token, erase=_erase_tokens, export=_export_tokens)

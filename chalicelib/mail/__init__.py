@@ -5,6 +5,7 @@ transaction that causes it, then ``after_commit`` to send it right away; ``defer
 after the answer (a ``task``) the same way.
 """
 
+from chalicelib.mail import privacy as privacy  # registers its GDPR part
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.outbox import after_commit, compose, defer
 from chalicelib.mail.sender import Envelope

@@ -26,6 +26,7 @@ BUDGETED = {
     "merge_offer": "merge_offer",
     "email_change_confirm": "email_change",
     "sign_in_code": "sign_in_code",
+    "erasure_confirm": "erasure",
 }
 
 

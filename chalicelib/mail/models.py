@@ -37,6 +37,7 @@ class OutboxMessage(BaseTable):
     STREAM = True
     STREAM_CONSUMER = "outbox_sender"  # on stages with MAIL_DISPATCH=stream
     STREAM_EVENTS = ("INSERT",)
+    PERSONAL = ("payload", "to_hint")  # encrypted recipient and links, dropped once sent; masked
 
     class Meta:
         table_name = "unconfigured"

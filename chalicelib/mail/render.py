@@ -24,6 +24,7 @@ SUBJECTS = {
     "email_change_requested": "email_requested.subject",
     "email_changed": "email_changed.subject",
     "sign_in_code": "code.subject",
+    "erasure_confirm": "erasure.subject",
 }
 
 

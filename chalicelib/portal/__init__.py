@@ -6,6 +6,7 @@ writes at once; a read then makes one ``GetItem`` or ``Query``.
 Another customer's ids are simply absent from this customer's partition: 404, never 403.
 """
 
+from chalicelib.portal import privacy as privacy  # registers its GDPR part
 from chalicelib.portal.models import PortalItem
 
 __all__ = ["PortalItem"]

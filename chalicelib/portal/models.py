@@ -19,6 +19,8 @@ class PortalItem(BaseTable):
     """
 
     TABLE_SUFFIX = "portal"
+    PERSONAL = ("data",)
+    CUSTOMER_KEY = "customer_id"
 
     class Meta:
         table_name = "unconfigured"

@@ -53,3 +53,9 @@ def delete(customer_id: str, key: str) -> bool:
             return False
         raise
     return True
+
+
+@translated
+def everything(customer_id: str) -> list[PortalItem]:
+    """Every portal item of a customer (erasure and export), every page of the partition."""
+    return list(PortalItem.query(customer_id, consistent_read=True))

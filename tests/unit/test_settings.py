@@ -141,6 +141,7 @@ def test_the_website_tells_storefronts_every_path_it_sends_browsers_to() -> None
         "merge": "/merge",
         "confirm_email": "/email/confirm",
         "sign_in_link": "/sign-in/link",
+        "erasure": "/erasure",
     }
     for name, page in hosted_pages.items():  # each emailed link lands on the path it announces
         assert settings.link(page, "t") == f"{settings.STOREFRONT_URL}{own['storefront_paths'][name]}?token=t"

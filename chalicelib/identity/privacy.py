@@ -1,0 +1,54 @@
+"""Identity's part of GDPR erasure and export (``kernel.privacy``): sessions, activity.
+
+The customer record and its email claim are the privacy feature's own transaction (the
+account's part); sessions end at once there (a new epoch) and are deleted here; activity
+events stay as a record of what happened (kind, actor, time) without their details.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.identity import activity
+from chalicelib.identity.activity_store import all_activity
+from chalicelib.identity.models import Activity, Session, StaffKey
+from chalicelib.kernel import privacy
+from chalicelib.kernel.clock import iso
+
+if TYPE_CHECKING:
+    from chalicelib.kernel.bootstrap import Container
+
+
+def _erase_sessions(c: Container, subject: privacy.Subject) -> None:
+    privacy.delete_items(privacy.keys_by_customer(Session, subject.customer_id))
+
+
+def _export_sessions(c: Container, customer_id: str) -> dict[str, Any]:
+    sessions = [s for s in privacy.items_by_customer(Session, customer_id) if isinstance(s, Session)]
+    return {
+        "sessions": [
+            {
+                "created_at": iso(s.created_at),
+                "refreshed_at": iso(s.refreshed_at),
+                "expires_at": iso(s.expires_at),
+            }
+            for s in sorted(sessions, key=lambda s: int(s.created_at))
+        ]
+    }
+
+
+def _erase_activity(c: Container, subject: privacy.Subject) -> None:
+    """Events keep their kind, actor and time; their details (fields, ids, notes) go."""
+    detailed = [item for item in all_activity(subject.customer_id) if item.detail is not None]
+    for item in detailed:
+        item.detail = None
+    privacy.put_items(detailed)
+
+
+def _export_activity(c: Container, customer_id: str) -> dict[str, Any]:
+    return {"activity": [activity.view(item) for item in all_activity(customer_id)]}
+
+
+privacy.register("sessions", Session, erase=_erase_sessions, export=_export_sessions)
+privacy.register("activity", Activity, erase=_erase_activity, export=_export_activity)
+privacy.not_personal(StaffKey, "the label ops gave a staff or storefront key", "name")
