@@ -1,6 +1,9 @@
 """Checkout: guests and CHECKOUT_MODE, the account at checkout, register later, merges of a
 guest into an account, the documents feed from the order system, shop access."""
 
+from chalicelib.checkout.documents import record as record_document
+from chalicelib.checkout.guests import shop_access
 from chalicelib.checkout.models import Document
+from chalicelib.checkout.schemas import DocumentIn
 
-__all__ = ["Document"]
+__all__ = ["Document", "DocumentIn", "record_document", "shop_access"]

@@ -41,6 +41,7 @@ class Grant:
     envelopes: list[Envelope]
     invitation_id: str | None = None
     detail: str | None = None
+    customer_id: str | None = None  # the invited customer (a new one for ``grant_new``)
 
 
 def _invite_mail(c: Container, customer: Customer, secret: str) -> tuple[OutboxMessage, Envelope]:
@@ -123,7 +124,9 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
     ]
-    return Grant("invited", steps, [message], [envelope], invitation.invitation_id)
+    return Grant(
+        "invited", steps, [message], [envelope], invitation.invitation_id, customer_id=customer.customer_id
+    )
 
 
 def grant_existing(

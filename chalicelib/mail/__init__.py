@@ -5,9 +5,19 @@ transaction that causes it, then ``after_commit`` to send it right away; ``defer
 after the answer (a ``task``) the same way.
 """
 
+from chalicelib.mail.budget import recipient_charge
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.outbox import after_commit, compose, defer
 from chalicelib.mail.sender import Envelope
 from chalicelib.mail.tasks import AlreadyDone, task
 
-__all__ = ["AlreadyDone", "Envelope", "OutboxMessage", "after_commit", "compose", "defer", "task"]
+__all__ = [
+    "AlreadyDone",
+    "Envelope",
+    "OutboxMessage",
+    "after_commit",
+    "compose",
+    "defer",
+    "recipient_charge",
+    "task",
+]

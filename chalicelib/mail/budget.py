@@ -25,6 +25,7 @@ BUDGETED = {
     "reset": "reset",
     "merge_offer": "merge_offer",
     "email_change_confirm": "email_change",
+    "company_invitation": "company_invitation",  # a company admin invites any address
 }
 
 

@@ -23,6 +23,8 @@ SUBJECTS = {
     "email_change_confirm": "email_confirm.subject",
     "email_change_requested": "email_requested.subject",
     "email_changed": "email_changed.subject",
+    "company_decision": "company.decision.subject",
+    "company_invitation": "company.invite.subject",
 }
 
 
