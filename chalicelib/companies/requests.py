@@ -228,7 +228,7 @@ def new_member(c: Container, company_id: str, who: Person, role: str) -> Company
 
 
 def _company_status_step(company_id: str, status: str, now: int, *current: str) -> tuple[str, Step]:
-    actions = [CompanyItem.status.set(status), CompanyItem.updated_at.set(now)]
+    actions: list[Action] = [CompanyItem.status.set(status), CompanyItem.updated_at.set(now)]
     if status == "active":  # the requester becomes its first admin
         actions.append(CompanyItem.admins.add(1))
     return store.update_step(

@@ -6,7 +6,7 @@ Every state change is one ``TransactWriteItems`` built by the services from thes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
@@ -158,9 +158,9 @@ def put_step(label: str, item: CompanyItem, condition: Any = None) -> tuple[str,
     return (label, lambda tx: tx.save(item, condition=condition))
 
 
-def update_step(label: str, pk: str, sk: str, actions: list[Action], condition: Any) -> tuple[str, Step]:
-    item = CompanyItem(pk, sk)
-    return (label, lambda tx: tx.update(item, actions=actions, condition=condition))
+def update_step(label: str, pk: str, sk: str, actions: Sequence[Action], condition: Any) -> tuple[str, Step]:
+    item, chosen = CompanyItem(pk, sk), list(actions)
+    return (label, lambda tx: tx.update(item, actions=chosen, condition=condition))
 
 
 def delete_step(label: str, pk: str, sk: str, condition: Any = None) -> tuple[str, Step]:

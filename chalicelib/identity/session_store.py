@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactGet
 
 from chalicelib.identity.models import Customer, Session
@@ -54,7 +55,8 @@ def set_acting(session_id: str, customer_id: str, acting: Acting | None) -> Sess
     session = Session(session_id)
     fields = (Session.company_id, Session.company_role, Session.company_status)
     values = (acting.company_id, acting.role, acting.status) if acting else (None, None, None)
-    actions = [f.set(v) if v is not None else f.remove() for f, v in zip(fields, values, strict=True)]
+    pairs = zip(fields, values, strict=True)
+    actions: list[Action] = [f.set(v) if v is not None else f.remove() for f, v in pairs]
     try:
         session.update(
             actions=actions,
