@@ -9,8 +9,7 @@ documents fed for the company.
 
 from __future__ import annotations
 
-from typing import Any
-
+from bench.checkout import answers
 from bench.harness.operations import (
     STANDARD,
     CallTarget,
@@ -21,21 +20,10 @@ from bench.harness.operations import (
 )
 from bench.harness.sections import Bullets, Section
 from bench.harness.timing import Result
-from bench.harness.world import PASSWORD, Answer, BenchError, World, expect, settle
+from bench.harness.world import PASSWORD, World, expect, settle
 
 PENDING = 30  # join requests waiting while the count is measured
 DOCUMENTS = 12
-
-
-def _json(code: int, **fields: Any) -> Any:
-    def check(answer: Answer) -> None:
-        expect(code)(answer)
-        body = answer.json_body
-        wrong = {k: body.get(k) for k, v in fields.items() if body.get(k) != v}
-        if wrong:
-            raise BenchError(f"expected {fields}, got {wrong} in {body}")
-
-    return check
 
 
 def measure(w: World) -> list[Result]:
@@ -118,7 +106,7 @@ def measure(w: World) -> list[Result]:
             "co_shop_access",
             "GET /shop/access (acting for a company)",
             lambda i: w.prepared("GET", "/shop/access", token=company_token),
-            _json(200, can_order=True),
+            answers(200, can_order=True),
             note="the company is read as it is now, not taken from the token",
         ),
         w.measure(
@@ -132,7 +120,7 @@ def measure(w: World) -> list[Result]:
             "co_pending_count",
             "GET /admin/company-requests/count",
             lambda i: w.prepared("GET", "/admin/company-requests/count", None, staff),
-            _json(200, pending=PENDING),
+            answers(200, pending=PENDING),
             note=f"{PENDING} waiting: one Query (Select=COUNT) after the staff-key authorizer's GetItem",
         ),
         w.measure(
