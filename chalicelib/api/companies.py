@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import accepted, endpoint, json_body, no_content, query_param
+from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, no_content, query_param
 from chalicelib.companies import documents, invites, members, requests
 from chalicelib.companies.schemas import ActingIn, CompanyRequestIn, DecisionIn, InviteIn, JoinIn, RoleIn
 from chalicelib.identity import sessions
@@ -39,7 +39,8 @@ def my_companies() -> dict[str, Any]:
 @endpoint(bp, "/me/companies", methods=["POST"])
 def request_company() -> Response:
     claims = _claims()
-    body = requests.request_company(get_container(), claims, _body(CompanyRequestIn))
+    key = idempotency_key(bp.current_request)
+    body = requests.request_company(get_container(), claims, _body(CompanyRequestIn), key)
     return Response(body, status_code=201, headers={"Content-Type": "application/json"})
 
 

@@ -171,7 +171,7 @@ def new_join_code(c: Container, claims: AccessClaims, company_id: str) -> dict[s
     steps = [
         store.update_step("company", company.pk, COMPANY_SK, actions, same),
         store.create_step("code", lookup_item("join", new_hash, company_id, now)),
-        *events(c, company_id, "join_code_renewed", f"member:{me.customer_id}", None),
+        *events(c, company_id, "join_code_renewed", "customer", me.customer_id),
     ]
     if old_hash:
         steps.append(store.delete_step("old_code", f"join#{old_hash}", LOOKUP_SK))

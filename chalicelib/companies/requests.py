@@ -27,9 +27,11 @@ from chalicelib.kernel.errors import (
     LimitReached,
     NotFound,
     RequestPending,
+    StaleWrite,
 )
+from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.security import AccessClaims, new_id, sha256_hex
-from chalicelib.kernel.transactions import Step
+from chalicelib.kernel.transactions import Cancelled, Step, run_steps
 from chalicelib.mail import Envelope, OutboxMessage, after_commit, compose
 
 if TYPE_CHECKING:
@@ -62,8 +64,11 @@ def _request(
     )
 
 
-def request_company(c: Container, claims: AccessClaims, data: CompanyRequestIn) -> dict[str, Any]:
-    """A new company, ``pending`` until staff approve; the requester becomes its admin then."""
+def request_company(
+    c: Container, claims: AccessClaims, data: CompanyRequestIn, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """A new company, ``pending`` until staff approve; the requester becomes its admin then.
+    A retry with the same ``Idempotency-Key`` answers the first request's answer."""
     customer = identity.current_customer(c, claims)
     waiting = [
         r
@@ -86,13 +91,22 @@ def request_company(c: Container, claims: AccessClaims, data: CompanyRequestIn) 
         updated_at=now,
     )
     request = _request(c, company_id, customer, "create", data.name, None)
+    view = request_view(request)
+    operation = f"company_request:{customer.customer_id}"  # a key never reaches another's answer
+    record = idempotency_record(c, operation, idempotency_key, data.model_dump(), view, 201)
     steps = [
         store.create_step("company", company),
         store.create_step("request", request),
         *events(c, company_id, "company_requested", "customer", customer.customer_id, name=data.name),
+        *(identity.idempotency_steps(record, now) if record else []),
     ]
-    commit(steps, {})
-    return request_view(request)
+    try:
+        run_steps(steps)
+    except Cancelled as e:
+        if record is not None and "idempotency" in e.failed:
+            return replay(c, record)
+        raise StaleWrite() from e
+    return view
 
 
 def join(c: Container, claims: AccessClaims, data: JoinIn) -> dict[str, Any]:

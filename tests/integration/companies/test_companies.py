@@ -224,3 +224,22 @@ def test_a_viewer_cannot_order(ada: Me, bob: Me, staff: Staff) -> None:
     bob.act_for(company_id)
     assert claims(bob.token)["company"]["can_order"] is False
     assert bob("GET", "/shop/access").json_body["can_order"] is False
+
+
+def test_a_retried_company_request_with_its_idempotency_key_creates_once(
+    api: Api, ada: Me, staff: Staff
+) -> None:
+    body = {"name": "Acme"}
+    first = api.call(
+        "POST", "/me/companies", body, token=ada.token, **{"Idempotency-Key": "company-req-0001"}
+    )
+    again = api.call(
+        "POST", "/me/companies", body, token=ada.token, **{"Idempotency-Key": "company-req-0001"}
+    )
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json_body["company_id"] == first.json_body["company_id"]
+    assert staff("GET", "/admin/company-requests/count").json_body == {"pending": 1}
+    other = api.call(
+        "POST", "/me/companies", {"name": "Other"}, token=ada.token, **{"Idempotency-Key": "company-req-0001"}
+    )
+    assert other.status_code == 409 and other.json_body["error"]["code"] == "idempotency_key_reused"
