@@ -28,7 +28,7 @@ from chalicelib.companies.models import COMPANY_SK, LOOKUP_SK, CompanyItem, comp
 from chalicelib.companies.requests import lookup_item, new_member, offered_companies
 from chalicelib.identity import Customer, Session
 from chalicelib.kernel.cursors import seal
-from chalicelib.kernel.errors import AlreadyMember, LastAdmin, NotFound
+from chalicelib.kernel.errors import AlreadyMember, CompanyRoleRequired, LastAdmin, NotFound
 from chalicelib.kernel.security import AccessClaims, Acting, new_secret, sha256_hex
 from chalicelib.kernel.transactions import Step
 
@@ -112,7 +112,7 @@ def remove(c: Container, claims: AccessClaims, company_id: str, customer_id: str
     route reads the membership as it is now."""
     me, _, mine = member_of(c, claims, company_id)
     if customer_id != me.customer_id and mine.role != "admin":
-        raise company_missing()
+        raise CompanyRoleRequired()
     actor = "customer" if customer_id == me.customer_id else f"member:{me.customer_id}"
     remove_member(c, company_id, customer_id, actor)
 

@@ -70,7 +70,8 @@ def test_a_buyer_cannot_manage_members(ada: Me, bob: Me, staff: Staff) -> None:
         ("GET", f"/me/companies/{company_id}/activity", None),
     ):
         answer = bob(method, path, body)
-        assert answer.status_code in (403, 404), (path, answer.status_code)
+        assert answer.status_code == 403, (path, answer.status_code)
+        assert answer.json_body["error"]["code"] == "company_role_required"
     assert (
         bob("DELETE", f"/me/companies/{company_id}/members/{bob.customer_id}").status_code == 204
     )  # leaving is fine
