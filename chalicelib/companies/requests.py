@@ -38,7 +38,10 @@ if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
 MAX_PENDING_CREATES = 3  # company requests one customer may have waiting at once
-DECIDED = InvalidState("This request was already decided.")
+
+
+def decided() -> InvalidState:
+    return InvalidState("This request was already decided.")
 
 
 def _request(
@@ -171,7 +174,7 @@ def decide_as_staff(
 
 def _decide(c: Container, request: CompanyItem, data: DecisionIn, actor: str) -> dict[str, Any]:
     if request.status != "pending":
-        raise DECIDED
+        raise decided()
     approve = data.decision == "approve"
     company_id, customer_id = str(request.company_id), str(request.customer_id)
     pk, now = company_pk(company_id), int(c.clock.now())
@@ -209,7 +212,7 @@ def _decide(c: Container, request: CompanyItem, data: DecisionIn, actor: str) ->
     commit(
         steps,
         {
-            "request": DECIDED,
+            "request": decided(),
             "company": InvalidState("The company is not active."),
             "member": AlreadyMember(),
             "domain": DomainClaimed(),

@@ -15,7 +15,7 @@ from chalicelib.companies.models import COMPANY_SK, LOOKUP_SK, CompanyItem, comp
 from chalicelib.companies.requests import lookup_item
 from chalicelib.companies.schemas import CompanyIn, CompanyPatchIn, CompanyStatusIn
 from chalicelib.kernel.cursors import seal
-from chalicelib.kernel.errors import DomainClaimed, InvalidState, StaleWrite, ValidationFailed
+from chalicelib.kernel.errors import DomainClaimed, DomainError, InvalidState, StaleWrite, ValidationFailed
 from chalicelib.kernel.security import new_id
 from chalicelib.kernel.transactions import Step
 
@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 PAGE, MAX_PAGE = 50, 100
 COMPANY_ID = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
-TAKEN = {"domain": DomainClaimed(), "erp": InvalidState("Another company has this ERP account number.")}
+
+
+def taken() -> dict[str, DomainError]:
+    """What a failed uniqueness claim means (fresh errors for each request)."""
+    return {"domain": DomainClaimed(), "erp": InvalidState("Another company has this ERP account number.")}
 
 
 def create(c: Container, data: CompanyIn, actor: str) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def create(c: Container, data: CompanyIn, actor: str) -> dict[str, Any]:
         *_claims(company_id, set(data.domains), data.erp_account, now),
     ]
     steps += events(c, company_id, "company_created", actor, None, name=data.name)
-    commit(steps, TAKEN)
+    commit(steps, taken())
     return company_view(company)
 
 
@@ -100,7 +104,7 @@ def patch(c: Container, company_id: str, data: CompanyPatchIn, actor: str) -> di
     unchanged = CompanyItem.updated_at == company.updated_at
     steps.append(store.update_step("company", company.pk, COMPANY_SK, actions, unchanged))
     steps += events(c, company_id, "company_updated", actor, None, fields=sorted(fields))
-    commit(steps, {**TAKEN, "company": StaleWrite()})
+    commit(steps, {**taken(), "company": StaleWrite()})
     return get(c, company_id)
 
 
