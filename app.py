@@ -3,7 +3,7 @@
 from chalice import Chalice, Rate
 
 from chalicelib import jobs
-from chalicelib.api import admin, code_pages, customer, pages, portal, storefront
+from chalicelib.api import admin, code_pages, companies, customer, pages, portal, storefront
 from chalicelib.api.middleware import http_middleware
 
 app = Chalice(app_name="customer-accounts")
@@ -13,6 +13,7 @@ app.register_middleware(http_middleware, "http")
 app.register_blueprint(storefront.bp)
 app.register_blueprint(customer.bp)
 app.register_blueprint(portal.bp)
+app.register_blueprint(companies.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(code_pages.bp)
 app.register_blueprint(admin.bp)

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.checkout import Document
 from chalicelib.codes import SignInCode
+from chalicelib.companies import CompanyItem
 from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
@@ -36,6 +37,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     SignInCode,
     Tombstone,
     Erasure,
+    CompanyItem,
 )
 
 

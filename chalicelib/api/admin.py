@@ -8,8 +8,13 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
 from chalicelib import privacy
 from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
-from chalicelib.checkout import documents, merges
+from chalicelib.checkout import merges
 from chalicelib.checkout.schemas import DocumentIn
+from chalicelib.companies import documents as company_documents
+from chalicelib.companies import members as company_members
+from chalicelib.companies import requests as company_requests
+from chalicelib.companies import staff as companies
+from chalicelib.companies.schemas import CompanyIn, CompanyPatchIn, CompanyStatusIn, DecisionIn
 from chalicelib.identity import accounts, activity
 from chalicelib.identity import staff_keys as staff
 from chalicelib.identity.schemas import StatusIn
@@ -92,7 +97,7 @@ def revoke_invitation(invitation_id: str) -> dict[str, Any]:
 @endpoint(bp, "/admin/customers/{customer_id}/documents", methods=["POST"], authorizer=staff_key)
 def record_document(customer_id: str) -> dict[str, Any]:
     data = parse(DocumentIn, json_body(bp.current_request, BULK_BODY_BYTES))
-    return documents.record(get_container(), customer_id, data)
+    return company_documents.record(get_container(), customer_id, data)
 
 
 @endpoint(bp, "/admin/customers/{customer_id}/merge-offer", methods=["POST"], authorizer=staff_key)
@@ -112,3 +117,60 @@ def anonymize_customer(customer_id: str) -> dict[str, Any]:
 @endpoint(bp, "/admin/customers/{customer_id}/export", methods=["GET"], authorizer=staff_key)
 def export_customer(customer_id: str) -> dict[str, Any]:
     return privacy.for_staff(get_container(), customer_id)
+
+
+# -- companies (scope wanted: ``companies``) ------------------------------------------------------
+
+
+@endpoint(bp, "/admin/company-requests", methods=["GET"], authorizer=staff_key)
+def list_company_requests() -> dict[str, Any]:
+    request = bp.current_request
+    company_id, cursor, limit = (query_param(request, n) for n in ("company_id", "cursor", "limit"))
+    return companies.pending(get_container(), company_id, cursor, limit)
+
+
+@endpoint(bp, "/admin/company-requests/count", methods=["GET"], authorizer=staff_key)
+def count_company_requests() -> dict[str, Any]:
+    return companies.pending_count(get_container(), query_param(bp.current_request, "company_id"))
+
+
+@endpoint(bp, "/admin/companies", methods=["POST"], authorizer=staff_key)
+def create_company() -> Response:
+    body = companies.create(get_container(), parse(CompanyIn, json_body(bp.current_request)), _actor())
+    return Response(body, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@endpoint(bp, "/admin/companies/{company_id}", methods=["GET"], authorizer=staff_key)
+def get_company(company_id: str) -> dict[str, Any]:
+    return companies.get(get_container(), company_id)
+
+
+@endpoint(bp, "/admin/companies/{company_id}", methods=["PATCH"], authorizer=staff_key)
+def update_company(company_id: str) -> dict[str, Any]:
+    data = parse(CompanyPatchIn, json_body(bp.current_request))
+    return companies.patch(get_container(), company_id, data, _actor())
+
+
+@endpoint(bp, "/admin/companies/{company_id}/status", methods=["PUT"], authorizer=staff_key)
+def set_company_status(company_id: str) -> dict[str, Any]:
+    data = parse(CompanyStatusIn, json_body(bp.current_request))
+    return companies.set_status(get_container(), company_id, data, _actor())
+
+
+@endpoint(bp, "/admin/companies/{company_id}/requests/{customer_id}", methods=["POST"], authorizer=staff_key)
+def decide_company_request(company_id: str, customer_id: str) -> dict[str, Any]:
+    data = parse(DecisionIn, json_body(bp.current_request))
+    return company_requests.decide_as_staff(get_container(), company_id, customer_id, data, _actor())
+
+
+@endpoint(bp, "/admin/companies/{company_id}/members/{customer_id}", methods=["DELETE"], authorizer=staff_key)
+def remove_company_member(company_id: str, customer_id: str) -> Response:
+    company_members.remove_member(get_container(), company_id, customer_id, _actor())
+    return Response(body="", status_code=204)
+
+
+@endpoint(bp, "/admin/companies/{company_id}/activity", methods=["GET"], authorizer=staff_key)
+def company_activity(company_id: str) -> dict[str, Any]:
+    c = get_container()
+    companies.get(c, company_id)
+    return company_members.company_activity(c, company_id, query_param(bp.current_request, "cursor"))

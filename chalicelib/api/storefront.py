@@ -24,6 +24,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.checkout import guests, registration
 from chalicelib.checkout.schemas import GuestIn
+from chalicelib.companies import access as company_access
 from chalicelib.identity import accounts, passwords, sessions, storefront_keys
 from chalicelib.identity.schemas import ForgotIn, HandoffIn, RefreshIn, ResetIn, SignInIn, SignupIn, TokenIn
 from chalicelib.invitations import accept as invitation_accept
@@ -149,7 +150,7 @@ def guest_checkout() -> Response:
 
 @endpoint(bp, "/shop/access", methods=["GET"])
 def shop_access() -> dict[str, Any]:
-    return guests.shop_access(get_container(), bp.current_request.headers.get("authorization"))
+    return company_access.shop_access(get_container(), bp.current_request.headers.get("authorization"))
 
 
 @endpoint(bp, "/password/forgot", methods=["POST"])

@@ -54,7 +54,12 @@ def document_step(c: Container, customer_id: str, data: DocumentIn) -> tuple[str
         Document.created_at.set(Document.created_at | now),
         Document.updated_at.set(now),
     ]
-    for attribute, value in ((Document.number, data.number), (Document.currency, data.currency)):
+    pairs = (
+        (Document.number, data.number),
+        (Document.currency, data.currency),
+        (Document.company_id, data.company_id),
+    )
+    for attribute, value in pairs:
         actions.append(attribute.set(value) if value else attribute.remove())
     totals = json.dumps(data.totals.model_dump(exclude_none=True)) if data.totals else None
     actions.append(Document.totals.set(totals) if totals else Document.totals.remove())
@@ -79,9 +84,10 @@ def record(c: Container, customer_id: str, data: DocumentIn) -> dict[str, Any]:
     if owner.status == "guest":
         steps.append(guest_expiry_step(c, owner))
     run_or_conflict(steps)
-    return {
+    body = {
         "customer_id": owner.customer_id,
         "document_id": data.document_id,
         "type": data.type,
         "status": data.status,
     }
+    return {**body, "company_id": data.company_id} if data.company_id else body

@@ -35,6 +35,17 @@ class DocumentTypeIndex(GlobalSecondaryIndex[Any]):
     type_date_key = UnicodeAttribute(range_key=True)
 
 
+class DocumentCompanyIndex(GlobalSecondaryIndex[Any]):
+    """A company's documents newest first (sparse: only documents fed with a ``company_id``)."""
+
+    class Meta:
+        index_name = "by_company"
+        projection = AllProjection()
+
+    company_id = UnicodeAttribute(hash_key=True)
+    date_key = UnicodeAttribute(range_key=True)
+
+
 class Document(BaseTable):
     """A quotation, order, invoice, subscription or payment, fed by the order system."""
 
@@ -58,6 +69,8 @@ class Document(BaseTable):
     updated_at = NumberAttribute()
 
     type_date_key = UnicodeAttribute(null=True)  # "<type>#<ISO date>#<document id>"
+    company_id = UnicodeAttribute(null=True)  # the company it was ordered for, if any
 
     by_date = DocumentDateIndex()
     by_type = DocumentTypeIndex()
+    by_company = DocumentCompanyIndex()

@@ -7,7 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from chalicelib.kernel.schemas import AddressIn, Amount, Body, Email, ExternalId, Locale, Name, Password, Text
+from chalicelib.kernel.schemas import (
+    AddressIn,
+    Amount,
+    Body,
+    Email,
+    ExternalId,
+    Locale,
+    Name,
+    Password,
+    RecordId,
+    Text,
+)
 
 DocumentType = Literal["quotation", "order", "invoice", "subscription", "payment"]
 
@@ -36,6 +47,7 @@ class DocumentIn(Body):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     totals: TotalsIn | None = None
     lines: Annotated[list[LineIn], Field(max_length=500)] = []
+    company_id: RecordId | None = None  # ordered for a company: its members see it by role
 
 
 class CreateAccountIn(Body):

@@ -12,6 +12,8 @@ from chalicelib.identity.clean_start import CHECKOUT
 from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey
 from chalicelib.identity.session_store import save_step
 from chalicelib.identity.sessions import (
+    act_for,
+    acting_source,
     authenticate,
     confirm_password,
     current_customer,
@@ -38,6 +40,8 @@ __all__ = [
     "Login",
     "Session",
     "StaffKey",
+    "act_for",
+    "acting_source",
     "activity",
     "authenticate",
     "claim_free",

@@ -123,6 +123,11 @@ class Session(BaseTable):
     refreshed_at = NumberAttribute(null=True)
     expires_at = NumberAttribute()
     expiry_bucket = UnicodeAttribute(null=True)
+    # the company the customer acts for in this session (``PUT /me/acting-for``), re-checked
+    # at every refresh through the companies feature (``sessions.acting_source``)
+    company_id = UnicodeAttribute(null=True)
+    company_role = UnicodeAttribute(null=True)
+    company_status = UnicodeAttribute(null=True)
 
     expiry_index = ExpiryIndex()
     by_customer = CustomerIndex()  # erasure deletes every session of the customer

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactGet
 
 from chalicelib.identity.models import Customer, Session
 from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.errors import InvalidCredentials, StaleWrite
 from chalicelib.kernel.models import Token
+from chalicelib.kernel.security import Acting
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
 T = TypeVar("T")
@@ -46,6 +48,26 @@ def rotate(session_id: str, old_hash: str, new_hash: str, now: int) -> Session |
                 Session.refreshed_at.set(now),
             ],
             condition=(Session.refresh_hash == old_hash) & (Session.expires_at > now),
+        )
+    except UpdateError as e:
+        if error_code(e) == "ConditionalCheckFailedException":
+            return None
+        raise
+    return session
+
+
+@translated
+def set_acting(session_id: str, customer_id: str, acting: Acting | None) -> Session | None:
+    """Record the company the session acts for; None if the session is gone or not theirs."""
+    session = Session(session_id)
+    fields = (Session.company_id, Session.company_role, Session.company_status)
+    values = (acting.company_id, acting.role, acting.status) if acting else (None, None, None)
+    pairs = zip(fields, values, strict=True)
+    actions: list[Action] = [f.set(v) if v is not None else f.remove() for f, v in pairs]
+    try:
+        session.update(
+            actions=actions,
+            condition=(Session.customer_id == customer_id) & Session.session_id.exists(),
         )
     except UpdateError as e:
         if error_code(e) == "ConditionalCheckFailedException":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity import activity
@@ -37,6 +38,7 @@ from chalicelib.kernel.models import is_live
 from chalicelib.kernel.observability import metric
 from chalicelib.kernel.security import (
     AccessClaims,
+    Acting,
     RefreshToken,
     hash_password,
     issue_access_token,
@@ -82,17 +84,54 @@ def new_session(c: Container, customer_id: str, epoch: int) -> tuple[Session, Re
     return session, refresh
 
 
-def token_pair(c: Container, session: Session, refresh: RefreshToken) -> dict[str, Any]:
-    claims = AccessClaims(session.customer_id, session.session_id, int(session.epoch), c.settings.WEBSITE_ID)
+#: who answers, at a refresh, which company a session still acts for (the companies
+#: feature registers it: identity cannot import it); None while no feature registered
+ActingSource = Callable[["Container", Session], "Acting | None"]
+_acting_source: list[ActingSource] = []
+
+
+def acting_source(source: ActingSource) -> ActingSource:
+    """Register the feature that re-checks a session's company at every refresh."""
+    _acting_source[:] = [source]
+    return source
+
+
+def session_acting(session: Session) -> Acting | None:
+    if not session.company_id:
+        return None
+    return Acting(session.company_id, session.company_role or "viewer", session.company_status or "blocked")
+
+
+def access_token(c: Container, session: Session) -> dict[str, Any]:
+    """A new access token for ``session``, carrying the company it acts for (if any)."""
+    acting = session_acting(session)
+    claims = AccessClaims(
+        session.customer_id, session.session_id, int(session.epoch), c.settings.WEBSITE_ID, acting
+    )
     minutes = c.settings.ACCESS_TOKEN_MINUTES
     access = issue_access_token(c.key("jwt"), claims, c.clock.now(), minutes)
-    return {
+    body: dict[str, Any] = {
         "access_token": access,
         "token_type": "Bearer",
         "expires_in": minutes * 60,
-        "refresh_token": str(refresh),
         "customer_id": session.customer_id,
     }
+    if acting is not None:
+        body["company"] = acting.claim()
+    return body
+
+
+def token_pair(c: Container, session: Session, refresh: RefreshToken) -> dict[str, Any]:
+    return {**access_token(c, session), "refresh_token": str(refresh)}
+
+
+def act_for(c: Container, claims: AccessClaims, acting: Acting | None) -> dict[str, Any]:
+    """Switch the session to act for a company (or for the customer alone): a new access
+    token; the refresh token stays. The caller has checked the membership."""
+    session = store.set_acting(claims.session_id, claims.customer_id, acting)
+    if session is None:
+        raise NotAuthenticated("The session has ended; sign in again.")
+    return access_token(c, session)
 
 
 def locked_for(login: Login, now: float) -> int | None:
@@ -180,6 +219,10 @@ def refresh(c: Container, data: RefreshIn) -> dict[str, Any]:
     if customer is None or customer.status != "active" or customer.session_epoch != session.epoch:
         store.end(session.session_id, session.customer_id)
         raise NotAuthenticated("The session has ended; sign in again.")
+    if session.company_id and _acting_source:  # the membership may have changed meanwhile
+        acting = _acting_source[0](c, session)
+        if acting != session_acting(session):
+            session = store.set_acting(session.session_id, session.customer_id, acting) or session
     metric("Refreshes")
     return token_pair(c, session, new)
 

@@ -2,6 +2,7 @@
 rate), resend and revoke; the customer accepts on a hosted page or the storefront."""
 
 from chalicelib.invitations import privacy as privacy  # registers its GDPR part
+from chalicelib.invitations.grants import Grant, grant_existing, grant_new
 from chalicelib.invitations.models import Invitation, InvitationJob
 
-__all__ = ["Invitation", "InvitationJob"]
+__all__ = ["Grant", "Invitation", "InvitationJob", "grant_existing", "grant_new"]

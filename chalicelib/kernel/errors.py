@@ -189,6 +189,39 @@ class ServiceUnavailable(DomainError):
         super().__init__(message, retry_after=retry_after)
 
 
+# -- companies ----------------------------------------------------------------------------
+
+
+class CompanyRoleRequired(DomainError):
+    code = "company_role_required"
+    message = "Your role in this company does not allow this."
+
+
+class AlreadyMember(DomainError):
+    code = "already_member"
+    message = "You are already a member of this company."
+
+
+class RequestPending(DomainError):
+    code = "request_pending"
+    message = "A request of yours for this company is already waiting for approval."
+
+
+class DomainClaimed(DomainError):
+    code = "domain_claimed"
+    message = "Another company has claimed this email domain."
+
+
+class InvalidJoinCode(DomainError):
+    code = "invalid_join_code"
+    message = "This join code is not valid."
+
+
+class LastAdmin(DomainError):
+    code = "last_admin"
+    message = "A company keeps at least one admin: name another admin first."
+
+
 #: The one table from domain error to HTTP status. Subclasses inherit their
 #: parent's status unless listed; the lookup walks the class's MRO.
 HTTP_STATUS: dict[type[DomainError], int] = {
@@ -218,6 +251,12 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     AddressInUse: 409,
     WrongPassword: 403,
     IdempotencyConflict: 409,
+    CompanyRoleRequired: 403,
+    AlreadyMember: 409,
+    RequestPending: 409,
+    DomainClaimed: 409,
+    InvalidJoinCode: 400,
+    LastAdmin: 409,
     TooManyAttempts: 429,
     TooManyRequests: 429,
     SettingsError: 500,

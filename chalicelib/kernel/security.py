@@ -148,11 +148,28 @@ class RefreshToken:
 
 
 @dataclass(frozen=True)
+class Acting:
+    """The company a signed-in customer acts for, with their role and the company's status."""
+
+    company_id: str
+    role: str  # admin | buyer | viewer
+    status: str  # active | blocked
+
+    @property
+    def can_order(self) -> bool:
+        return self.status == "active" and self.role in ("admin", "buyer")
+
+    def claim(self) -> dict[str, Any]:
+        return {"id": self.company_id, "role": self.role, "status": self.status, "can_order": self.can_order}
+
+
+@dataclass(frozen=True)
 class AccessClaims:
     customer_id: str
     session_id: str
     epoch: int
     website_id: str
+    acting: Acting | None = None  # the ``company`` claim: storefronts authorise without calling back
 
 
 def issue_access_token(key: bytes, claims: AccessClaims, now: float, minutes: int) -> str:
@@ -167,6 +184,8 @@ def issue_access_token(key: bytes, claims: AccessClaims, now: float, minutes: in
         "exp": int(now) + minutes * 60,
         "typ": "access",
     }
+    if claims.acting is not None:
+        payload["company"] = claims.acting.claim()
     return jwt.encode(payload, key, algorithm="HS256")
 
 
@@ -190,4 +209,12 @@ def read_access_token(key: bytes, token: str, website_id: str, now: float) -> Ac
     # Expiry is checked against the service clock (not the wall clock) so tests can move time.
     if payload.get("typ") != "access" or payload["exp"] <= now:
         raise NotAuthenticated("The access token has expired.")
-    return AccessClaims(payload["sub"], payload["sid"], int(payload["ep"]), payload["aud"])
+    return AccessClaims(
+        payload["sub"], payload["sid"], int(payload["ep"]), payload["aud"], _acting(payload.get("company"))
+    )
+
+
+def _acting(claim: Any) -> Acting | None:
+    if not isinstance(claim, dict):
+        return None
+    return Acting(str(claim.get("id")), str(claim.get("role")), str(claim.get("status")))

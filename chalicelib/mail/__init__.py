@@ -6,9 +6,19 @@ after the answer (a ``task``) the same way.
 """
 
 from chalicelib.mail import privacy as privacy  # registers its GDPR part
+from chalicelib.mail.budget import recipient_charge
 from chalicelib.mail.models import OutboxMessage
 from chalicelib.mail.outbox import after_commit, compose, defer
 from chalicelib.mail.sender import Envelope
 from chalicelib.mail.tasks import AlreadyDone, task
 
-__all__ = ["AlreadyDone", "Envelope", "OutboxMessage", "after_commit", "compose", "defer", "task"]
+__all__ = [
+    "AlreadyDone",
+    "Envelope",
+    "OutboxMessage",
+    "after_commit",
+    "compose",
+    "defer",
+    "recipient_charge",
+    "task",
+]

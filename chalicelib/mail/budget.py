@@ -27,6 +27,7 @@ BUDGETED = {
     "email_change_confirm": "email_change",
     "sign_in_code": "sign_in_code",
     "erasure_confirm": "erasure",
+    "company_invitation": "company_invitation",  # a company admin invites any address
 }
 
 

@@ -25,6 +25,8 @@ SUBJECTS = {
     "email_changed": "email_changed.subject",
     "sign_in_code": "code.subject",
     "erasure_confirm": "erasure.subject",
+    "company_decision": "company.decision.subject",
+    "company_invitation": "company.invite.subject",
 }
 
 

@@ -71,6 +71,9 @@ def test_every_email_renders_text_and_html_in_every_language(template: str, lang
         "forgot_link": "https://s.example/forgot",
         "code": "123456",
         "new_account": False,
+        "company": "Acme",
+        "kind": "join",
+        "approved": True,
     }
     mail = render_email(template, language, context)
     assert mail.subject and mail.text and mail.html.startswith("<!doctype html>")

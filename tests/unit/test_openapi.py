@@ -145,8 +145,12 @@ def test_operations_declare_the_security_the_route_enforces() -> None:
                 expected = {"staffKey"}
             elif getattr(entry.view_function, "storefront_key_required", False):
                 expected = {"storefrontKey"}  # the storefront's server only (api/storefront.py)
-            # The signed-in customer's routes: customer.py and the portal's blueprint (/me/...).
-            elif entry.view_function.__module__ in ("chalicelib.api.customer", "chalicelib.api.portal"):
+            # The signed-in customer's routes (/me/...): customer.py, the portal and companies.
+            elif entry.view_function.__module__ in (
+                "chalicelib.api.customer",
+                "chalicelib.api.portal",
+                "chalicelib.api.companies",
+            ):
                 expected = {"customerBearer"}
             else:
                 expected = set()
