@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.checkout import Document
+from chalicelib.events import LifecycleEvent, Webhook, WebhookDelivery
 from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
@@ -31,6 +32,9 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Document,
     PortalItem,
     BudgetCounter,
+    LifecycleEvent,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -61,5 +65,5 @@ def _client(model: type[BaseTable]) -> Any:
 def _enable_stream(model: type[BaseTable]) -> None:
     _client(model).update_table(
         TableName=model.Meta.table_name,
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": model.STREAM_VIEW},
     )

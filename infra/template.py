@@ -26,8 +26,6 @@ from chalicelib.kernel.observability import SERVICE, metrics
 from infra.stage import API_HANDLER, STREAM_CONSUMER, Function, Stage, Table
 from infra.waf import WAF_CONDITION, WAF_PARAMETERS, web_acl
 
-#: models.py enables the stream with this view type (``_enable_stream``).
-STREAM_VIEW_TYPE = "KEYS_ONLY"
 LOG_RETENTION_DAYS = 30
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 OPERATIONS_DOC = "docs/OPERATIONS.md"
@@ -96,7 +94,7 @@ def table_properties(model: type[BaseTable], name: str) -> dict[str, Any]:
     if model.TTL_ATTRIBUTE:
         properties["TimeToLiveSpecification"] = {"AttributeName": model.TTL_ATTRIBUTE, "Enabled": True}
     if model.STREAM:
-        properties["StreamSpecification"] = {"StreamViewType": STREAM_VIEW_TYPE}
+        properties["StreamSpecification"] = {"StreamViewType": model.STREAM_VIEW}
     properties["PointInTimeRecoverySpecification"] = {"PointInTimeRecoveryEnabled": True}
     properties["SSESpecification"] = {"SSEEnabled": True}
     properties["DeletionProtectionEnabled"] = True

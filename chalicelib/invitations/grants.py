@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.identity import Customer, Login, activity, login_key
 from chalicelib.invitations import store
 from chalicelib.invitations.models import Invitation
@@ -122,6 +122,7 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
         ("customer", lambda tx: tx.save(customer)),
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
+        events.emit(c, events.CUSTOMER_CREATED, customer.customer_id, status="invited"),
     ]
     return Grant("invited", steps, [message], [envelope], invitation.invitation_id)
 

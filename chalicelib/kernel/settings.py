@@ -132,6 +132,11 @@ class Settings(BaseModel):
     B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
     ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
+    # Lifecycle events and webhooks: who is told when a failing webhook is disabled (none:
+    # the webhook's status and the logs say it), and whether webhooks may target 127.0.0.1
+    # over http (only a stage served on this machine, ``make run``: see ``_local_targets``).
+    STAFF_ALERT_EMAIL: str | None = None
+    WEBHOOK_LOCAL_TARGETS: bool = False
 
     # Abuse budgets (SPEC §4). Emails a caller can make us send to an address it may not own,
     # per address and kind: a few an hour, more are dropped. A stage may lower them, never
@@ -162,6 +167,13 @@ class Settings(BaseModel):
             raise ValueError("API_THROTTLE_BURST must be at least API_THROTTLE_RATE")
         return self
 
+    @model_validator(mode="after")
+    def _local_targets(self) -> Settings:
+        local = self.PUBLIC_API_URL.startswith(("http://127.0.0.1:", "http://localhost:"))
+        if self.WEBHOOK_LOCAL_TARGETS and not local:
+            raise ValueError("WEBHOOK_LOCAL_TARGETS is only for a stage served on this machine")
+        return self
+
     @field_validator("DOCUMENT_TYPES", mode="before")
     @classmethod
     def _document_types(cls, value: Any) -> Any:
@@ -179,12 +191,17 @@ class Settings(BaseModel):
             raise ValueError(f"unsupported locale; supported: {', '.join(SUPPORTED_LOCALES)}")
         return value
 
-    @field_validator("MAIL_FROM")
+    @field_validator("MAIL_FROM", "STAFF_ALERT_EMAIL")
     @classmethod
-    def _mail_from(cls, value: str) -> str:
-        if "@" not in value:
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in value:
             raise ValueError("must be an email address")
         return value
+
+    @property
+    def event_bus_name(self) -> str:
+        """The stage's EventBridge bus (the template creates it)."""
+        return f"{self.TABLE_PREFIX}-events"
 
     @property
     def account_namespace(self) -> str:

@@ -23,6 +23,7 @@ SUBJECTS = {
     "email_change_confirm": "email_confirm.subject",
     "email_change_requested": "email_requested.subject",
     "email_changed": "email_changed.subject",
+    "webhook_disabled": "webhook_disabled.subject",
 }
 
 
