@@ -20,13 +20,19 @@ RULE = "local-all-events"
 ACCOUNT = "123456789012"  # moto's default account
 
 
+def _client(service: str, endpoint_url: str | None, region: str) -> Any:
+    """A client of moto: the local server at ``endpoint_url``, or the in-process mock."""
+    import boto3
+
+    local = {"aws_access_key_id": "local", "aws_secret_access_key": "local"} if endpoint_url else {}
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url, **local)
+
+
 def create_bus(bus_name: str, endpoint_url: str | None = None, region: str = REGION) -> None:
     """The stage's bus, and a rule copying every event to ``LOG_GROUP`` (idempotent)."""
-    import boto3
     from botocore.exceptions import ClientError
 
-    events = boto3.client("events", region_name=region, endpoint_url=endpoint_url)
-    logs = boto3.client("logs", region_name=region, endpoint_url=endpoint_url)
+    events, logs = _client("events", endpoint_url, region), _client("logs", endpoint_url, region)
     for create in (
         lambda: events.create_event_bus(Name=bus_name),
         lambda: logs.create_log_group(logGroupName=LOG_GROUP),
@@ -45,9 +51,7 @@ def create_bus(bus_name: str, endpoint_url: str | None = None, region: str = REG
 
 def fetch(endpoint_url: str | None = None, region: str = REGION) -> list[dict[str, Any]]:
     """Every event that reached the bus, as EventBridge delivered it, newest first."""
-    import boto3
-
-    logs = boto3.client("logs", region_name=region, endpoint_url=endpoint_url)
+    logs = _client("logs", endpoint_url, region)
     found: list[tuple[int, dict[str, Any]]] = []
     kwargs: dict[str, Any] = {"logGroupName": LOG_GROUP}
     while True:
@@ -76,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the envelopes as JSON")
     parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT") or 5000))
     args = parser.parse_args(argv)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     try:
         found = fetch(f"http://127.0.0.1:{args.aws_port}")
     except Exception as e:  # no server, or no bus yet: say how to get one

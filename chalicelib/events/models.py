@@ -6,9 +6,9 @@ from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
@@ -67,7 +67,7 @@ class Webhook(BaseTable):
     webhook_id = UnicodeAttribute(hash_key=True)
     website = UnicodeAttribute()
     url = UnicodeAttribute()
-    event_types = ListAttribute(of=UnicodeAttribute)  # exact types, "customer.*" or "*"
+    event_types = UnicodeSetAttribute()  # exact types, "customer.*" or "*" (never empty)
     secret = BinaryAttribute(legacy_encoding=False)  # AES-GCM sealed signing secret
     status = UnicodeAttribute()  # active | disabled
     failing_since = NumberAttribute(null=True)  # first failure since the last success

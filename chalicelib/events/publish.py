@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 SOURCE = "customer-accounts"
 BUS_BATCH = 10  # PutEvents' limit
 BUS_ATTEMPTS = 3
-SENDERS = 8  # webhook attempts of one batch run side by side
 
 
 def events_of(event: Any, outcomes: Counter[str]) -> list[LifecycleEvent]:
@@ -51,7 +50,7 @@ def publish(c: Container, event: Any) -> dict[str, int]:
     hooks = [h for h in store.all_webhooks(c.settings.WEBSITE_ID) if h.status == "active"]
     work = [(h, e) for e in items for h in hooks if subscribed(h, e.type)]
     if work:
-        with ThreadPoolExecutor(max_workers=min(SENDERS, len(work))) as pool:
+        with ThreadPoolExecutor(max_workers=min(delivery.SENDERS, len(work))) as pool:
             for outcome in pool.map(lambda job: _start(c, *job), work):
                 outcomes[outcome] += 1
     return dict(outcomes)

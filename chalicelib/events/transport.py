@@ -72,7 +72,7 @@ def resolve(target: Target, allow_local: bool) -> str:
     """The address to connect to; every address the name has must be allowed."""
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
+    except (OSError, UnicodeError, ValueError) as e:  # no such name, an IDNA error, a NUL
         raise UnsafeUrl("The host name does not resolve.") from e
     addresses = [str(info[4][0]) for info in infos]
     if not addresses or not all(allowed(a, allow_local) for a in addresses):

@@ -4,6 +4,7 @@ and the events themselves (``GET /admin/events/{id}``)."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ def register(c: Container, data: WebhookIn, actor: str) -> dict[str, Any]:
         webhook_id,
         website=s.WEBSITE_ID,
         url=url,
-        event_types=list(data.event_types),
+        event_types=set(data.event_types),
         secret=sealing.seal(c, webhook_id, secret),
         status="active",
         failures=0,
@@ -59,8 +60,12 @@ def register(c: Container, data: WebhookIn, actor: str) -> dict[str, Any]:
     return {**view(webhook), "secret": secret}
 
 
+WEBHOOK_ID = re.compile(r"whk_[0-9a-f]{24}")
+EVENT_ID = re.compile(r"evt_[0-9a-f]{28}")
+
+
 def get(c: Container, webhook_id: str) -> Webhook:
-    webhook = store.get_webhook(webhook_id)
+    webhook = store.get_webhook(webhook_id) if WEBHOOK_ID.fullmatch(webhook_id) else None
     if webhook is None or webhook.website != c.settings.WEBSITE_ID:
         raise NotFound("No such webhook.")
     return webhook
@@ -81,7 +86,7 @@ def change(c: Container, webhook_id: str, data: WebhookPatch) -> dict[str, Any]:
     if data.url is not None:
         actions.append(Webhook.url.set(_checked_url(c, data.url)))
     if data.event_types is not None:
-        actions.append(Webhook.event_types.set(list(data.event_types)))
+        actions.append(Webhook.event_types.set(set(data.event_types)))
     if data.status == "active":
         actions += [Webhook.status.set("active"), Webhook.failures.set(0), Webhook.failing_since.remove()]
         actions += [Webhook.disabled_at.remove(), Webhook.disabled_reason.remove()]
@@ -110,7 +115,7 @@ def redeliver(c: Container, webhook_id: str, event_id: str) -> dict[str, Any]:
     webhook = get(c, webhook_id)
     if webhook.status != "active":
         raise InvalidState("The webhook is disabled: enable it first (PATCH status active).")
-    restarted = delivery.restart(c, webhook.webhook_id, event_id)
+    restarted = delivery.restart(c, webhook.webhook_id, event_id) if EVENT_ID.fullmatch(event_id) else None
     if restarted is None:
         raise NotFound("No such delivery, or it is being sent right now.")
     metric("WebhooksRedelivered")
@@ -118,7 +123,7 @@ def redeliver(c: Container, webhook_id: str, event_id: str) -> dict[str, Any]:
 
 
 def event(c: Container, event_id: str) -> dict[str, Any]:
-    item = store.get_event(event_id)
+    item = store.get_event(event_id) if EVENT_ID.fullmatch(event_id) else None
     if item is None or item.website != c.settings.WEBSITE_ID or not is_live(item, c.clock.now()):
         raise NotFound("No such event.")
     return envelope(item)
@@ -128,7 +133,7 @@ def view(webhook: Webhook) -> dict[str, Any]:
     return {
         "id": webhook.webhook_id,
         "url": webhook.url,
-        "event_types": list(webhook.event_types),
+        "event_types": sorted(webhook.event_types),
         "status": webhook.status,
         "failures": int(webhook.failures or 0),
         "failing_since": iso(webhook.failing_since),

@@ -137,6 +137,10 @@ class Settings(BaseModel):
     # over http (only a stage served on this machine, ``make run``: see ``_local_targets``).
     STAFF_ALERT_EMAIL: str | None = None
     WEBHOOK_LOCAL_TARGETS: bool = False
+    # The first webhook retry's wait; the later ones scale with it (60 s: 8 retries over ~4 h).
+    # Below 60 s only on a stage served on this machine, so ``make run`` and its tests see a
+    # retry within seconds.
+    WEBHOOK_RETRY_SECONDS: int = Field(default=60, ge=1, le=600)
 
     # Abuse budgets (SPEC §4). Emails a caller can make us send to an address it may not own,
     # per address and kind: a few an hour, more are dropped. A stage may lower them, never
@@ -172,6 +176,8 @@ class Settings(BaseModel):
         local = self.PUBLIC_API_URL.startswith(("http://127.0.0.1:", "http://localhost:"))
         if self.WEBHOOK_LOCAL_TARGETS and not local:
             raise ValueError("WEBHOOK_LOCAL_TARGETS is only for a stage served on this machine")
+        if self.WEBHOOK_RETRY_SECONDS < 60 and not local:
+            raise ValueError("WEBHOOK_RETRY_SECONDS is at least 60 on a deployed stage")
         return self
 
     @field_validator("DOCUMENT_TYPES", mode="before")

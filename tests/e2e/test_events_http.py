@@ -1,0 +1,112 @@
+"""Lifecycle events over the local stage (``make run``): the events stream, the local
+EventBridge bus (``make events``) and signed webhooks received on a local HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chalicelib.events import verify
+from devtools.events import fetch
+from tests.e2e.helpers import Api, LocalService, Mailbox, new_address, token_from
+from tests.support import STRONG_PASSWORD
+from tests.webhook_receiver import Received, Receiver
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def webhook(api: Api) -> Iterator[tuple[Receiver, dict[str, Any]]]:
+    """A receiver that answers 500 once, then 200; registered for every customer event."""
+    with Receiver(500) as receiver:
+        answer = api.staff("POST", "/admin/webhooks", {"url": receiver.url, "event_types": ["customer.*"]})
+        assert answer.status_code == 201, answer.text
+        hook = answer.json()
+        yield receiver, hook
+        api.staff("DELETE", f"/admin/webhooks/{hook['id']}")
+
+
+def of(receiver: Receiver, customer_id: str) -> list[Received]:
+    return [r for r in receiver.received if json.loads(r.body)["customer_id"] == customer_id]
+
+
+def wait_for(receiver: Receiver, customer_id: str, event_type: str, timeout: float = 30) -> list[Received]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [r for r in of(receiver, customer_id) if r.headers["X-Event-Type"] == event_type]
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no {event_type} webhook for {customer_id}")
+
+
+def test_signed_webhooks_arrive_and_a_500_is_retried(
+    api: Api, webhook: tuple[Receiver, dict[str, Any]]
+) -> None:
+    receiver, hook = webhook
+    pair = api.verified_account(new_address("ada"))
+    customer_id = pair["customer_id"]
+    wait_for(receiver, customer_id, "customer.verified")
+    created = wait_for(receiver, customer_id, "customer.created")
+    # the endpoint answered 500 to the very first request: that event came again, same id
+    first = receiver.received[0]
+    again = [r for r in receiver.received if r.headers["X-Event-Id"] == first.headers["X-Event-Id"]]
+    deadline = time.monotonic() + 30
+    while len(again) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        again = [r for r in receiver.received if r.headers["X-Event-Id"] == first.headers["X-Event-Id"]]
+    assert [r.headers["X-Delivery-Attempt"] for r in again[:2]] == ["1", "2"] and again[0].body == again[
+        1
+    ].body
+    for request in receiver.received:
+        assert verify(hook["secret"], request.headers["X-Signature"], request.body, time.time())
+        assert not verify(hook["secret"], request.headers["X-Signature"], request.body + " ", time.time())
+    envelope = json.loads(created[-1].body)
+    assert envelope["data"] == {"status": "pending"} and envelope["website"] == "local-shop"
+    deadline, retried = time.monotonic() + 10, []
+    while time.monotonic() < deadline:  # the log is written right after the answer
+        log = api.staff("GET", f"/admin/webhooks/{hook['id']}/deliveries").json()["deliveries"]
+        retried = [
+            d for d in log if d["event_id"] == first.headers["X-Event-Id"] and d["status"] == "delivered"
+        ]
+        if retried:
+            break
+        time.sleep(0.2)
+    assert retried and [a["status"] for a in retried[0]["log"]] == [500, 200]
+
+
+def test_a_rolled_back_change_is_never_delivered(api: Api, webhook: tuple[Receiver, dict[str, Any]]) -> None:
+    receiver, _ = webhook
+    ada, bob = new_address("ada"), new_address("bob")
+    pair = api.verified_account(ada)
+    api.verified_account(bob)
+    asked = api.call(
+        "POST", "/me/email", {"new_email": bob, "password": STRONG_PASSWORD}, token=pair["access_token"]
+    )
+    assert asked.status_code == 202
+    confirm = token_from(api.mailbox.wait(bob, "Confirm").link("/email/confirm?token="))
+    assert api.call("POST", "/email/confirm", {"token": confirm}).status_code == 409  # rolled back
+    assert api.call("PATCH", "/me", {"name": "Ada L."}, token=pair["access_token"]).status_code == 200
+    wait_for(receiver, pair["customer_id"], "customer.updated")  # the later change arrived...
+    kinds = [r.headers["X-Event-Type"] for r in of(receiver, pair["customer_id"])]
+    assert "customer.email_changed" not in kinds  # ...the rolled-back one never will
+
+
+def test_make_events_lists_what_reached_the_local_bus(
+    api: Api, local_service: LocalService, mailbox: Mailbox
+) -> None:
+    pair = api.verified_account(new_address("ada"))
+    deadline, mine = time.monotonic() + 20, []
+    while time.monotonic() < deadline:
+        mine = [e for e in fetch(local_service.aws_url) if e["detail"]["customer_id"] == pair["customer_id"]]
+        if len(mine) >= 2:
+            break
+        time.sleep(0.3)
+    assert sorted(e["detail-type"] for e in mine) == ["customer.created", "customer.verified"]
+    assert all(e["source"] == "customer-accounts" for e in mine)
+    event = api.staff("GET", f"/admin/events/{mine[0]['detail']['id']}").json()
+    assert event == mine[0]["detail"]
