@@ -236,6 +236,13 @@ def _invite_pending_signup(c: Container, customer: Customer, actor: str, job_id:
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "pending"),
         ),
         ("login", lambda tx: tx.update(Login(key), actions=login_actions, condition=login_condition)),
+        events.emit(
+            c,
+            events.CUSTOMER_STATUS_CHANGED,
+            customer.customer_id,
+            status="invited",
+            previous_status="pending",
+        ),
     ]
     return Grant(
         "invited", steps, [message], [envelope], invitation.invitation_id, "replaced an unverified sign-up"

@@ -117,6 +117,61 @@ def test_each_lifecycle_change_emits_exactly_one_thin_event(api: Api, container:
         assert event.website == "test-shop" and event.version == 1
 
 
+def test_invitations_guests_merges_resets_and_addresses_emit_their_events(
+    api: Api, container: Container
+) -> None:
+    invited = staff(
+        api,
+        container,
+        "POST",
+        "/admin/invitations",
+        {"customers": [{"email": "eve@example.com", "name": "Eve"}]},
+    )
+    assert invited.status_code == 202
+    token = token_from(last_mail("eve@example.com").link("/invitations"))
+    accepted = api.call("POST", "/invitations/accept", {"token": token, "password": STRONG_PASSWORD})
+    eve = accepted.json_body["customer_id"]
+    assert kinds(eve) == ["customer.created", "customer.verified"]
+    assert sorted(json.dumps(json.loads(e.data), sort_keys=True) for e in stored(eve)) == [
+        '{"status": "active", "via": "invitation"}',
+        '{"status": "invited"}',
+    ]
+
+    pair = api.verified_account("ada@example.com")
+    ada = pair["customer_id"]
+    guest = api.storefront("POST", "/guests", {"email": "ada@example.com", "name": "Gus"}).json_body[
+        "customer_id"
+    ]
+    assert kinds(guest) == ["customer.created"] and json.loads(stored(guest)[0].data) == {"status": "guest"}
+    merge = token_from(last_mail("ada@example.com").link("/merge"))
+    assert api.call("POST", "/me/merges", {"token": merge}, token=pair["access_token"]).status_code == 200
+    [merged] = [e for e in stored(ada) if e.type == "customer.merged"]
+    assert json.loads(merged.data) == {"merged_customer_id": guest}
+
+    home = {"label": "Home", "line1": "1 rue de la Paix", "city": "Paris", "country": "FR"}
+    assert api.call("POST", "/me/addresses", home, token=pair["access_token"]).status_code == 201
+    assert api.call("POST", "/password/forgot", {"email": "ada@example.com"}).status_code == 202
+    reset = token_from(last_mail("ada@example.com").link("/password/reset"))
+    assert (
+        api.call(
+            "POST", "/password/reset", {"token": reset, "password": "a brand new passphrase"}
+        ).status_code
+        == 200
+    )
+    assert kinds(ada) == [
+        "customer.created",
+        "customer.merged",
+        "customer.password_changed",
+        "customer.updated",
+        "customer.verified",
+    ]
+    data = {e.type: json.loads(e.data) for e in stored(ada)}
+    assert (
+        data["customer.updated"]["fields"] == ["addresses"]
+        and data["customer.password_changed"]["via"] == "reset"
+    )
+
+
 def test_a_change_that_rolls_back_emits_nothing(api: Api, container: Container) -> None:
     ada = api.verified_account("ada@example.com")
     api.verified_account("bob@example.com")
