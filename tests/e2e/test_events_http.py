@@ -88,7 +88,7 @@ def test_a_rolled_back_change_is_never_delivered(api: Api, webhook: tuple[Receiv
         "POST", "/me/email", {"new_email": bob, "password": STRONG_PASSWORD}, token=pair["access_token"]
     )
     assert asked.status_code == 202
-    confirm = token_from(api.mailbox.wait(bob, "Confirm").link("/email/confirm?token="))
+    confirm = token_from(api.mailbox.wait(bob, "Confirm your new email").link("/email/confirm?token="))
     assert api.call("POST", "/email/confirm", {"token": confirm}).status_code == 409  # rolled back
     assert api.call("PATCH", "/me", {"name": "Ada L."}, token=pair["access_token"]).status_code == 200
     wait_for(receiver, pair["customer_id"], "customer.updated")  # the later change arrived...
