@@ -239,3 +239,6 @@ def test_no_packaged_stage_lets_webhooks_reach_local_addresses(stage_name: str) 
 
     with pytest.raises(SettingsError, match="WEBHOOK_LOCAL_TARGETS"):
         load_settings({**stage_environment(stage_name), "WEBHOOK_LOCAL_TARGETS": "true"})
+    assert settings.WEBHOOK_RETRY_SECONDS >= 60
+    with pytest.raises(SettingsError, match="WEBHOOK_RETRY_SECONDS"):
+        load_settings({**stage_environment(stage_name), "WEBHOOK_RETRY_SECONDS": "2"})
