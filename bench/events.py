@@ -73,7 +73,7 @@ def _requests(w: World) -> list[tuple[Result, Result]]:
     w.use(w.stream)
     settle()
     pairs = []
-    for label, measured in (("with its event", None), ("without its event: emit swapped out", without_events)):
+    for label, measured in (("with its event", None), ("without its event", without_events)):
         context = measured() if measured else _nothing()
         offset = 0 if measured is None else total
         with context:
