@@ -17,10 +17,12 @@ class Received:
 
 
 class Receiver:
-    """``answers``: the statuses to give, in order (then 200 for ever)."""
+    """``answers``: the statuses to give, in order (then 200 for ever); with ``only`` set, to
+    the requests whose body contains it (a shared server delivers other tests' events too)."""
 
     def __init__(self, *answers: int) -> None:
         self.answers = list(answers)
+        self.only: str | None = None
         self.received: list[Received] = []
         self.lock = threading.Lock()
         receiver = self
@@ -31,7 +33,8 @@ class Receiver:
                 body = self.rfile.read(length).decode("utf-8")
                 with receiver.lock:
                     receiver.received.append(Received(self.path, dict(self.headers.items()), body))
-                    status = receiver.answers.pop(0) if receiver.answers else 200
+                    mine = receiver.only is None or receiver.only in body
+                    status = receiver.answers.pop(0) if receiver.answers and mine else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
