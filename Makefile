@@ -8,11 +8,12 @@ AWS_PORT ?=
 STAGE ?= shop-b2c
 export PORT AWS_PORT
 
-.PHONY: help install run mail test test-fast test-slow check lint types package bench browser-deps clean
+.PHONY: help install run mail events test test-fast test-slow check lint types package bench browser-deps clean
 
 help:
 	@echo "make run      serve the API on 127.0.0.1:$(PORT) with moto on 127.0.0.1:$${AWS_PORT:-5000}"
 	@echo "make mail     list the emails sent locally, newest first (ARGS=\"--to ADDRESS --json\")"
+	@echo "make events   list the lifecycle events put on the local bus, newest first (ARGS=\"--type T --json\")"
 	@echo "make test     every test tier (unit, integration, e2e, browser)"
 	@echo "make check    ruff, import rules, mypy, tests (what CI runs)"
 	@echo "make package STAGE=shop-b2c   deployable template + zip under dist/STAGE, cfn-lint"
@@ -31,6 +32,9 @@ run: install
 
 mail: install
 	@$(BIN)/python -m devtools.mail $(ARGS)
+
+events: install
+	@$(BIN)/python -m devtools.events $(ARGS)
 
 # Debian's Chromium for the browser tier (never a browser download).
 browser-deps:

@@ -44,6 +44,16 @@ def customer_removed(event: dict, context: object) -> dict[str, int]:
     return jobs.remove_children(event)
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="webhook_sweeper")
+def webhook_sweeper(event: object) -> dict[str, int]:
+    return jobs.sweep_webhooks()
+
+
+@app.lambda_function(name="event_publisher")
+def event_publisher(event: dict, context: object) -> dict[str, int]:
+    return jobs.publish_events(event)
+
+
 @app.lambda_function(name="outbox_sender")
 def outbox_sender(event: dict, context: object) -> dict[str, int]:
     return jobs.send_from_stream(event)

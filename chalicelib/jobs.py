@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from chalicelib import privacy
+from chalicelib import events, privacy
 from chalicelib.cleanup import service as cleanup
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.kernel.bootstrap import get_container
@@ -76,3 +76,20 @@ def remove_children(event: dict[str, Any]) -> dict[str, int]:
     outcome = cleanup.children_of_removed(event)
     flush_metrics()
     return outcome
+
+
+def publish_events(event: dict[str, Any]) -> dict[str, int]:
+    """Events stream (new images): EventBridge, then the webhooks. A refused batch fails
+    (``ServiceUnavailable``) and the stream gives it again."""
+    outcomes = events.publish(get_container(), event)
+    flush_metrics()
+    return outcomes
+
+
+def sweep_webhooks() -> dict[str, int]:
+    """Retry webhook deliveries whose time has come (scheduled every minute)."""
+    outcomes = events.sweep(get_container())
+    if outcomes:
+        logger.info("webhook sweep", extra={"outcomes": outcomes})
+    flush_metrics()
+    return outcomes

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.checkout import Document
 from chalicelib.codes import SignInCode
 from chalicelib.companies import CompanyItem
+from chalicelib.events import LifecycleEvent, Webhook, WebhookDelivery
 from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
@@ -38,6 +39,9 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Tombstone,
     Erasure,
     CompanyItem,
+    LifecycleEvent,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -68,5 +72,5 @@ def _client(model: type[BaseTable]) -> Any:
 def _enable_stream(model: type[BaseTable]) -> None:
     _client(model).update_table(
         TableName=model.Meta.table_name,
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": model.STREAM_VIEW},
     )

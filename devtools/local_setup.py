@@ -16,6 +16,8 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from devtools.events import create_bus
+
 STAGE = "local"
 REGION = "us-east-1"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -113,6 +115,7 @@ def set_up(
     create_tables(stage_env["TABLE_PREFIX"], REGION, host=endpoint_url)
     _create_secret(boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     _create_sender(boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint_url), stage_env)
+    create_bus(f"{stage_env['TABLE_PREFIX']}-events", endpoint_url, REGION)  # Settings.event_bus_name
     key_id, secret = create_staff_key(stage_env, staff_secret)
     storefront = create_storefront_key(stage_env, storefront_secret)
     return SetupResult(

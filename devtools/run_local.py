@@ -207,6 +207,7 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
                {setup.storefront_key}   ({shop_note})
                {checkout_call}
   emails       make mail   (or {aws_url}{MAIL_PATH})
+  events       make events (lifecycle events on the local EventBridge bus)
 
   Sign up:
     curl -i -X POST {api_url}/signup -H 'Content-Type: application/json' \\
@@ -222,6 +223,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.cleanup.service import run as cleanup
+    from chalicelib.events import sweep as sweep_webhooks
     from chalicelib.invitations.jobs import advance_open_jobs
     from chalicelib.kernel.bootstrap import Container
     from chalicelib.kernel.errors import DomainError
@@ -238,6 +240,9 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
         rounds += 1
         try:
             outcomes = sweep(container)
+            hooks = sweep_webhooks(container)
+            if hooks:
+                say(f"webhook sweep: {hooks}")
             rows = advance_open_jobs(container, budget=SWEEP_SECONDS)
             if erasures := advance_erasures(container, budget=SWEEP_SECONDS):
                 say(f"erasure worker: {erasures} erasures")
@@ -265,13 +270,17 @@ def start_stream_readers(container: Any, stage_env: dict[str, str]) -> list[Stre
     """The outbox stream to its sender, the customers stream to ``customer_removed``."""
     import app  # noqa: F401  (as each Lambda loads app.py: every feature, so every task's handler)
     from chalicelib import jobs
+    from chalicelib.events import LifecycleEvent
     from chalicelib.identity import Customer
     from chalicelib.kernel.bootstrap import use_container
     from chalicelib.mail import OutboxMessage
 
     use_container(container)  # the handlers' get_container(): this stage's, as in its Lambdas
     endpoint = os.environ["AWS_ENDPOINT_URL"]
-    readers = [StreamReader(Customer.Meta.table_name, jobs.remove_children, REGION, endpoint)]
+    readers = [
+        StreamReader(Customer.Meta.table_name, jobs.remove_children, REGION, endpoint),
+        StreamReader(LifecycleEvent.Meta.table_name, jobs.publish_events, REGION, endpoint),
+    ]
     if stage_env.get("MAIL_DISPATCH") == "stream":
         readers.append(StreamReader(OutboxMessage.Meta.table_name, jobs.send_from_stream, REGION, endpoint))
     for reader in readers:

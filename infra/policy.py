@@ -67,6 +67,12 @@ def stage_policy(stage: Stage) -> dict[str, Any]:
             "Resource": [_arn("ses", f"identity/{s.MAIL_FROM}"), _arn("ses", f"identity/{domain}")],
         },
         {
+            "Sid": "PutStageEvents",
+            "Effect": "Allow",
+            "Action": ["events:PutEvents"],
+            "Resource": [_arn("events", f"event-bus/{s.event_bus_name}")],
+        },
+        {
             "Sid": "ReadStageSecret",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue"],

@@ -7,7 +7,7 @@ from typing import Any
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
 from chalicelib import privacy
-from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
+from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, no_content, query_param
 from chalicelib.checkout import merges
 from chalicelib.checkout.schemas import DocumentIn
 from chalicelib.companies import documents as company_documents
@@ -15,6 +15,8 @@ from chalicelib.companies import members as company_members
 from chalicelib.companies import requests as company_requests
 from chalicelib.companies import staff as companies
 from chalicelib.companies.schemas import CompanyIn, CompanyPatchIn, CompanyStatusIn, DecisionIn
+from chalicelib.events import webhooks
+from chalicelib.events.schemas import WebhookIn, WebhookPatch
 from chalicelib.identity import accounts, activity
 from chalicelib.identity import staff_keys as staff
 from chalicelib.identity.schemas import StatusIn
@@ -174,3 +176,52 @@ def company_activity(company_id: str) -> dict[str, Any]:
     c = get_container()
     companies.get(c, company_id)
     return company_members.company_activity(c, company_id, query_param(bp.current_request, "cursor"))
+
+
+# Lifecycle events and webhooks (staff scope: ``webhooks``).
+
+
+@endpoint(bp, "/admin/events/{event_id}", methods=["GET"], authorizer=staff_key)
+def get_event(event_id: str) -> dict[str, Any]:
+    return webhooks.event(get_container(), event_id)
+
+
+@endpoint(bp, "/admin/webhooks", methods=["POST"], authorizer=staff_key)
+def register_webhook() -> Response:
+    data = parse(WebhookIn, json_body(bp.current_request))
+    body = webhooks.register(get_container(), data, _actor())
+    return Response(body, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@endpoint(bp, "/admin/webhooks", methods=["GET"], authorizer=staff_key)
+def list_webhooks() -> dict[str, Any]:
+    return webhooks.page(get_container(), query_param(bp.current_request, "cursor"))
+
+
+@endpoint(bp, "/admin/webhooks/{webhook_id}", methods=["GET"], authorizer=staff_key)
+def get_webhook(webhook_id: str) -> dict[str, Any]:
+    return webhooks.view(webhooks.get(get_container(), webhook_id))
+
+
+@endpoint(bp, "/admin/webhooks/{webhook_id}", methods=["PATCH"], authorizer=staff_key)
+def change_webhook(webhook_id: str) -> dict[str, Any]:
+    data = parse(WebhookPatch, json_body(bp.current_request))
+    return webhooks.change(get_container(), webhook_id, data)
+
+
+@endpoint(bp, "/admin/webhooks/{webhook_id}", methods=["DELETE"], authorizer=staff_key)
+def delete_webhook(webhook_id: str) -> Response:
+    webhooks.remove(get_container(), webhook_id)
+    return no_content()
+
+
+@endpoint(bp, "/admin/webhooks/{webhook_id}/deliveries", methods=["GET"], authorizer=staff_key)
+def webhook_deliveries(webhook_id: str) -> dict[str, Any]:
+    return webhooks.deliveries(get_container(), webhook_id, query_param(bp.current_request, "cursor"))
+
+
+@endpoint(
+    bp, "/admin/webhooks/{webhook_id}/deliveries/{event_id}/redeliver", methods=["POST"], authorizer=staff_key
+)
+def redeliver(webhook_id: str, event_id: str) -> Response:
+    return accepted(webhooks.redeliver(get_container(), webhook_id, event_id))

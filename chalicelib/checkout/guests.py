@@ -13,7 +13,7 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.checkout import documents, merges, registration
 from chalicelib.checkout.schemas import GuestIn
 from chalicelib.identity import Customer, IdempotentReplay
@@ -134,7 +134,10 @@ def _create_guest(
         if as_account
         else {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
     )
-    steps: list[tuple[str, Step]] = [("guest", lambda tx: tx.save(guest))]
+    steps: list[tuple[str, Step]] = [
+        ("guest", lambda tx: tx.save(guest)),
+        events.emit(c, events.CUSTOMER_CREATED, guest.customer_id, status="guest"),
+    ]
     if data.order:
         steps.append(documents.document_step(c, guest.customer_id, data.order))
     register = not as_account and _may_register_later(c, guest)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.checkout import store
 from chalicelib.identity import Customer, activity, login_key
 from chalicelib.kernel.errors import InvalidState, InvalidToken, NotFound
@@ -157,6 +157,7 @@ def finish(c: Container, guest: Customer, account_id: str) -> dict[str, Any]:
     steps: list[tuple[str, Step]] = [
         ("guest", lambda tx: tx.update(guest, actions=archive, condition=merging)),
         activity.step(event),
+        events.emit(c, events.CUSTOMER_MERGED, account_id, merged_customer_id=guest.customer_id),
     ]
     run_or_conflict(steps)
     return {"status": "merged", "guest_id": guest.customer_id, "documents_moved": moved}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.checkout import merges
 from chalicelib.identity import Customer, Login, activity
 from chalicelib.kernel.clock import expiry_bucket
@@ -135,6 +135,9 @@ def claim_for_guest(
         ("login", lambda tx: tx.save(login, condition=_claimable(now))),
         ("verify", lambda tx: tx.save(verify, condition=Token.token_hash.does_not_exist())),
         activity.step(event),
+        events.emit(
+            c, events.CUSTOMER_STATUS_CHANGED, guest.customer_id, status="pending", previous_status="guest"
+        ),
     ]
     run_steps(steps, [message])
     return envelope

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from chalicelib import events
 from chalicelib.identity import clean_start, store
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.schemas import SignupIn
@@ -89,7 +90,8 @@ def create_signup(c: Container, details: dict[str, Any], *, extra: Sequence[tupl
         expiry_bucket=customer.expiry_bucket,
     )
     token, message, envelope = verify_link(c, customer, key, version=1)
-    store.create_signup(customer, login, token, [message], None, int(c.clock.now()), extra)
+    created = events.emit(c, events.CUSTOMER_CREATED, customer.customer_id, status="pending")
+    store.create_signup(customer, login, token, [message], None, int(c.clock.now()), [*extra, created])
     metric("SignUps")
     return envelope
 
@@ -151,14 +153,32 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
         if clean_start.made_by_checkout(customer):  # never adopt what a checkout's caller wrote
             fresh = _pending_customer(c, details)
             token, message, envelope = verify_link(c, fresh, key, version=1)
-            clean_start.take_over(customer, fresh, details["password_hash"], token, message, now, done)
+            changes = [
+                events.emit(c, events.CUSTOMER_CREATED, fresh.customer_id, status="pending"),
+                events.emit(
+                    c,
+                    events.CUSTOMER_STATUS_CHANGED,
+                    customer.customer_id,
+                    status="guest",
+                    previous_status="pending",
+                ),
+            ]
+            clean_start.take_over(
+                customer, fresh, details["password_hash"], token, message, now, done, *changes
+            )
             metric("SignUpsOverCheckoutRecords")
             return envelope
         customer.name, customer.locale = details["name"], details["locale"]
         customer.newsletter = details["newsletter"]
         token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
+        updated = events.emit(
+            c,
+            events.CUSTOMER_UPDATED,
+            customer.customer_id,
+            fields=["locale", "name", "newsletter", "password"],
+        )
         store.replace_pending_signup(
-            customer, key, details["password_hash"], token, [message], None, now, done
+            customer, key, details["password_hash"], token, [message], None, now, done, updated
         )
         metric("SignUpsRepeated")
         return envelope
@@ -178,7 +198,8 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
 
 def verify_email(c: Container, secret: object) -> dict[str, Any]:
     token = live_token(c, secret, "verify")
-    store.complete_verification(token, int(c.clock.now()))
+    verified = events.emit(c, events.CUSTOMER_VERIFIED, token.customer_id, status="active")
+    store.complete_verification(token, int(c.clock.now()), verified)
     metric("EmailsVerified")
     return {"status": "verified", "customer_id": token.customer_id}
 
@@ -197,7 +218,10 @@ def set_status(c: Container, customer_id: str, status: str) -> Customer:
         raise InvalidState(
             f"A customer with status {customer.status} has no account whose status can change."
         )
-    store.set_status(customer, customer.login_key, status, int(c.clock.now()))
+    changed = events.emit(
+        c, events.CUSTOMER_STATUS_CHANGED, customer_id, status=status, previous_status=customer.status
+    )
+    store.set_status(customer, customer.login_key, status, int(c.clock.now()), changed)
     metric("StatusChanges")
     refreshed = store.get_customer(customer_id)
     assert refreshed is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chalicelib import events
 from chalicelib.identity import activity, store
 from chalicelib.identity.accounts import mail
 from chalicelib.identity.models import Customer
@@ -95,10 +96,19 @@ def reset_password(c: Container, data: ResetIn) -> dict[str, Any]:
     new_hash = hash_password(c.hasher, password)
     message, envelope = _password_changedmail(c, customer)
     event = activity.event(c, customer.customer_id, "password_reset", "customer")
-    store.reset_password(token, customer, new_hash, [message], int(c.clock.now()), activity.step(event))
+    changes = [activity.step(event), _password_event(c, customer, "reset")]
+    if customer.status == "pending":  # the emailed link proved the mailbox
+        changes.append(events.emit(c, events.CUSTOMER_VERIFIED, customer.customer_id, status="active"))
+    store.reset_password(token, customer, new_hash, [message], int(c.clock.now()), *changes)
     after_commit(c, [envelope])
     metric("PasswordResets")
     return {"status": "password_reset", "customer_id": customer.customer_id}
+
+
+def _password_event(c: Container, customer: Customer, via: str) -> tuple[str, Step]:
+    return events.emit(
+        c, events.CUSTOMER_PASSWORD_CHANGED, customer.customer_id, fields=["password"], via=via
+    )
 
 
 def _password_changedmail(c: Container, customer: Customer) -> tuple[OutboxMessage, Envelope]:
@@ -123,7 +133,7 @@ def change_password(c: Container, claims: AccessClaims, data: ChangePasswordIn) 
     session, refresh = new_session(c, customer.customer_id, int(customer.session_epoch) + 1)
     message, envelope = _password_changedmail(c, customer)
     event = activity.step(activity.event(c, customer.customer_id, "password_changed", "customer"))
-    steps = [save_step(session), event]
+    steps = [save_step(session), event, _password_event(c, customer, "change")]
     store.change_credentials(customer, key, new_hash, steps, [message], int(c.clock.now()))
     after_commit(c, [envelope])
     metric("PasswordChanges")

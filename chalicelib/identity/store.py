@@ -160,7 +160,7 @@ def claim_free(now: int) -> Condition:
 
 
 @translated
-def complete_verification(token: Token, now: int) -> None:
+def complete_verification(token: Token, now: int, *extra: tuple[str, Step]) -> None:
     customer = Customer(token.customer_id, version=token.bound_version)
     activate: list[Action] = [
         Customer.status.set("active"),
@@ -183,6 +183,7 @@ def complete_verification(token: Token, now: int) -> None:
                 condition=(Login.customer_id == token.customer_id) & (Login.status == "pending"),
             ),
         ),
+        *extra,
     ]
     try:
         run(steps)
@@ -235,9 +236,9 @@ def reset_password(
     password_hash: str,
     outbox: Sequence[OutboxMessage],
     now: int,
-    event: tuple[str, Step],
+    *extra: tuple[str, Step],
 ) -> None:
-    steps = [("token", consume_step(token, now)), event]
+    steps = [("token", consume_step(token, now)), *extra]
     steps += credential_steps(customer, token.login_key, password_hash, now, status="active")
     try:
         run(steps, outbox)
@@ -261,7 +262,7 @@ def change_credentials(
 
 
 @translated
-def set_status(customer: Customer, login_key: str, status: str, now: int) -> None:
+def set_status(customer: Customer, login_key: str, status: str, now: int, *extra: tuple[str, Step]) -> None:
     """Change the status on customer and login; a new epoch ends every session."""
     epoch = int(customer.session_epoch) + 1
     steps: list[tuple[str, Step]] = [
@@ -284,6 +285,7 @@ def set_status(customer: Customer, login_key: str, status: str, now: int) -> Non
                 condition=Login.customer_id == customer.customer_id,
             ),
         ),
+        *extra,
     ]
     try:
         run(steps)

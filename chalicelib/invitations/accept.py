@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.identity import Customer, Login, activity, new_session, save_step, token_pair
 from chalicelib.invitations.models import Invitation
 from chalicelib.kernel.errors import InvalidToken
@@ -89,6 +89,7 @@ def accept(c: Container, secret: object, password: str, *, handoff: bool = False
         activity.step(
             activity.event(c, token.customer_id, "invitation_accepted", "customer", invitation_id=token.ref)
         ),
+        events.emit(c, events.CUSTOMER_VERIFIED, token.customer_id, status="active", via="invitation"),
     ]
     if handoff:
         code_token, code = new_token(c, "handoff", customer, token.login_key, HANDOFF_SECONDS, version=None)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.identity import Customer, Login, activity, login_key
 from chalicelib.invitations import store
 from chalicelib.invitations.models import Invitation
@@ -123,6 +123,7 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
         ("customer", lambda tx: tx.save(customer)),
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
+        events.emit(c, events.CUSTOMER_CREATED, customer.customer_id, status="invited"),
     ]
     return Grant(
         "invited", steps, [message], [envelope], invitation.invitation_id, customer_id=customer.customer_id
@@ -238,6 +239,13 @@ def _invite_pending_signup(c: Container, customer: Customer, actor: str, job_id:
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "pending"),
         ),
         ("login", lambda tx: tx.update(Login(key), actions=login_actions, condition=login_condition)),
+        events.emit(
+            c,
+            events.CUSTOMER_STATUS_CHANGED,
+            customer.customer_id,
+            status="invited",
+            previous_status="pending",
+        ),
     ]
     return Grant(
         "invited", steps, [message], [envelope], invitation.invitation_id, "replaced an unverified sign-up"

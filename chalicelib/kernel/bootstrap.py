@@ -65,6 +65,7 @@ class Container:
     clock: Clock = field(default_factory=SystemClock)
     secrets: SecretSource | None = None
     ses_client: Any = None
+    eventbridge_client: Any = None
 
     def __post_init__(self) -> None:
         configure_tables(self.settings.TABLE_PREFIX, _region())
@@ -94,6 +95,12 @@ class Container:
         if self.ses_client is None:
             self.ses_client = self.boto_session.client("sesv2")
         return self.ses_client
+
+    @property
+    def eventbridge(self) -> Any:
+        if self.eventbridge_client is None:
+            self.eventbridge_client = self.boto_session.client("events")
+        return self.eventbridge_client
 
 
 _container: Container | None = None

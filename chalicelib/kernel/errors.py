@@ -181,6 +181,11 @@ class IdempotencyConflict(DomainError):
     message = "This Idempotency-Key was already used for a different request."
 
 
+class InvalidWebhookUrl(ValidationFailed):
+    code = "invalid_webhook_url"
+    message = "This URL cannot receive webhooks."
+
+
 class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     message = "The service is busy; retry shortly."
@@ -261,6 +266,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     TooManyRequests: 429,
     SettingsError: 500,
     ServiceUnavailable: 503,
+    InvalidWebhookUrl: 422,
     DomainError: 400,
 }
 

@@ -31,6 +31,8 @@ class BaseTable(Model):
     TABLE_SUFFIX: ClassVar[str] = ""
     TTL_ATTRIBUTE: ClassVar[str | None] = None
     STREAM: ClassVar[bool] = False
+    #: what a stream record carries: the keys (the consumer reads the item) or the new item
+    STREAM_VIEW: ClassVar[str] = "KEYS_ONLY"
     #: the Lambda (app.py) fed by this table's stream, and the events it is given
     STREAM_CONSUMER: ClassVar[str | None] = None
     STREAM_EVENTS: ClassVar[tuple[str, ...]] = ()

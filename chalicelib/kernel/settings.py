@@ -152,6 +152,15 @@ class Settings(BaseModel):
     B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
     ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
+    # Lifecycle events and webhooks: who is told when a failing webhook is disabled (none:
+    # the webhook's status and the logs say it), and whether webhooks may target 127.0.0.1
+    # over http (only a stage served on this machine, ``make run``: see ``_local_targets``).
+    STAFF_ALERT_EMAIL: str | None = None
+    WEBHOOK_LOCAL_TARGETS: bool = False
+    # The first webhook retry's wait; the later ones scale with it (60 s: 8 retries over ~4 h).
+    # Below 60 s only on a stage served on this machine, so ``make run`` and its tests see a
+    # retry within seconds.
+    WEBHOOK_RETRY_SECONDS: int = Field(default=60, ge=1, le=600)
 
     # Sign-in by emailed one-time code (chalicelib/codes). Numbers are floors: a stage may
     # only tighten them, except the resend cooldown on a local stage (PUBLIC_API_URL on
@@ -205,6 +214,15 @@ class Settings(BaseModel):
             raise ValueError(f"give {', '.join(SIGNIN_METHODS)} or both")
         return tuple(m for m in SIGNIN_METHODS if m in value)
 
+    @model_validator(mode="after")
+    def _local_targets(self) -> Settings:
+        local = self.PUBLIC_API_URL.startswith(("http://127.0.0.1:", "http://localhost:"))
+        if self.WEBHOOK_LOCAL_TARGETS and not local:
+            raise ValueError("WEBHOOK_LOCAL_TARGETS is only for a stage served on this machine")
+        if self.WEBHOOK_RETRY_SECONDS < 60 and not local:
+            raise ValueError("WEBHOOK_RETRY_SECONDS is at least 60 on a deployed stage")
+        return self
+
     @field_validator("DOCUMENT_TYPES", mode="before")
     @classmethod
     def _document_types(cls, value: Any) -> Any:
@@ -222,10 +240,10 @@ class Settings(BaseModel):
             raise ValueError(f"unsupported locale; supported: {', '.join(SUPPORTED_LOCALES)}")
         return value
 
-    @field_validator("MAIL_FROM")
+    @field_validator("MAIL_FROM", "STAFF_ALERT_EMAIL")
     @classmethod
-    def _mail_from(cls, value: str) -> str:
-        if "@" not in value:
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in value:
             raise ValueError("must be an email address")
         return value
 
@@ -236,6 +254,11 @@ class Settings(BaseModel):
     @property
     def password_signin(self) -> bool:
         return "password" in self.SIGNIN_METHODS
+
+    @property
+    def event_bus_name(self) -> str:
+        """The stage's EventBridge bus (the template creates it)."""
+        return f"{self.TABLE_PREFIX}-events"
 
     @property
     def account_namespace(self) -> str:

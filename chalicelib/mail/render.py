@@ -27,6 +27,7 @@ SUBJECTS = {
     "erasure_confirm": "erasure.subject",
     "company_decision": "company.decision.subject",
     "company_invitation": "company.invite.subject",
+    "webhook_disabled": "webhook_disabled.subject",
 }
 
 

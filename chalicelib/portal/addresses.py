@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
+from chalicelib import events
 from chalicelib.identity import activity, current_customer
 from chalicelib.kernel.errors import LimitReached
 from chalicelib.kernel.security import AccessClaims
@@ -66,6 +67,10 @@ def _book_actions(c: Container, address_id: str, data: AddressBookIn, delta: int
     return actions
 
 
+def _updated(c: Container, customer_id: str, address_id: str) -> tuple[str, Step]:
+    return events.emit(c, events.CUSTOMER_UPDATED, customer_id, fields=["addresses"], address_id=address_id)
+
+
 def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, Any]:
     customer = current_customer(c, claims)
     item = new_item(c, customer.customer_id, new_key("address", "adr"), _fields(data))
@@ -78,6 +83,7 @@ def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, An
         ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.does_not_exist())),
         ("book", lambda tx: tx.update(book, actions=book_actions, condition=room)),
         activity.step(event),
+        _updated(c, customer.customer_id, address_id),
     ]
     try:
         run_steps(steps)
@@ -101,6 +107,7 @@ def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBoo
         ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.exists())),
         ("book", lambda tx: tx.update(book, actions=book_actions)),
         activity.step(event),
+        _updated(c, customer.customer_id, address_id),
     ]
     run_or_conflict(steps)
     return _view(item, store.get(customer.customer_id, BOOK))
@@ -125,6 +132,7 @@ def remove(c: Container, claims: AccessClaims, address_id: str) -> None:
         ("address", lambda tx: tx.delete(target, condition=PortalItem.item_key.exists())),
         ("book", lambda tx: tx.update(book, actions=actions, condition=PortalItem.size > 0)),
         activity.step(event),
+        _updated(c, customer.customer_id, address_id),
     ]
     try:
         run_steps(steps)

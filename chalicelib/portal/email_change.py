@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.identity import Customer, Login, activity, confirm_password, current_customer, login_key
 from chalicelib.kernel.errors import InvalidToken
 from chalicelib.kernel.models import Token
@@ -116,6 +116,7 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "active"),
         ),
         activity.step(event),
+        events.emit(c, events.CUSTOMER_EMAIL_CHANGED, customer.customer_id, fields=["email"]),
     ]
     try:
         run_steps(steps, [notice])

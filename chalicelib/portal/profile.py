@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.identity import Customer, activity, current_customer, customer_view
 from chalicelib.kernel.errors import ValidationFailed
 from chalicelib.kernel.i18n import negotiate
@@ -45,6 +45,7 @@ def update(c: Container, claims: AccessClaims, data: ProfileIn) -> dict[str, Any
     steps: list[tuple[str, Step]] = [
         ("customer", lambda tx: tx.update(customer, actions=actions, condition=Customer.status == "active")),
         activity.step(event),
+        events.emit(c, events.CUSTOMER_UPDATED, customer.customer_id, fields=changed),
     ]
     run_or_conflict(steps)
     fresh = identity.get_customer(customer.customer_id)

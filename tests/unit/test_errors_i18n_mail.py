@@ -74,6 +74,9 @@ def test_every_email_renders_text_and_html_in_every_language(template: str, lang
         "company": "Acme",
         "kind": "join",
         "approved": True,
+        "url": "https://hooks.example/in",  # webhook_disabled
+        "webhook_id": "whk_1",
+        "failing_since": "2026-01-01T00:00:00Z",
     }
     mail = render_email(template, language, context)
     assert mail.subject and mail.text and mail.html.startswith("<!doctype html>")

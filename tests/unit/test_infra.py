@@ -82,7 +82,8 @@ def test_the_template_creates_every_table_as_the_models_define_it(stage_name: st
         else:
             assert "TimeToLiveSpecification" not in props
         if model.STREAM:
-            assert props["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
+            assert props["StreamSpecification"] == {"StreamViewType": model.STREAM_VIEW}
+            assert ("NEW_IMAGE" if model.TABLE_SUFFIX == "events" else "KEYS_ONLY") == model.STREAM_VIEW
         else:
             assert "StreamSpecification" not in props
 
@@ -110,14 +111,19 @@ def test_each_consumed_stream_feeds_its_function(stage_name: str) -> None:
         for r in resources.values()
         if r.get("Type") == "AWS::Lambda::EventSourceMapping"
     }
-    assert set(mappings) == {"OutboxTable", "CustomersTable"}  # both website stages use MAIL_DISPATCH=stream
+    assert set(mappings) == {"OutboxTable", "CustomersTable", "EventsTable"}  # both use MAIL_DISPATCH=stream
     assert mappings["OutboxTable"]["FunctionName"] == {"Ref": "OutboxSender"}
+    assert mappings["EventsTable"]["FunctionName"] == {"Ref": "EventPublisher"}
+    assert '"INSERT"' in mappings["EventsTable"]["FilterCriteria"]["Filters"][0]["Pattern"]
+    # an event is never skipped: a failing batch is retried until the stream drops it (24 h)
+    assert mappings["EventsTable"]["MaximumRetryAttempts"] == -1
+    assert mappings["EventsTable"]["MaximumRecordAgeInSeconds"] == -1
     assert mappings["CustomersTable"]["FunctionName"] == {"Ref": "CustomerRemoved"}
     assert '"INSERT"' in mappings["OutboxTable"]["FilterCriteria"]["Filters"][0]["Pattern"]
     assert '"REMOVE"' in mappings["CustomersTable"]["FilterCriteria"]["Filters"][0]["Pattern"]
-    for props in mappings.values():
+    for table, props in mappings.items():
         assert props["BisectBatchOnFunctionError"] is True
-        assert props["MaximumRetryAttempts"] >= 0
+        assert props["MaximumRetryAttempts"] >= 0 or table == "EventsTable"
 
 
 @pytest.mark.parametrize("stage_name", stage_names())
@@ -231,3 +237,29 @@ def test_a_stage_without_a_policy_file_is_told_what_to_add(
     told = capsys.readouterr()
     assert '"iam_policy_file": "policy-new-site.json"' in told.err and "wrote" not in told.out
     assert written == []
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_each_stage_has_its_event_bus_and_may_put_events_on_it_alone(stage_name: str) -> None:
+    stage = load_stage(stage_name)
+    bus = merge_template(stage)["Resources"]["EventBus"]
+    assert bus["Type"] == "AWS::Events::EventBus"
+    assert bus["Properties"]["Name"] == stage.settings.event_bus_name == f"accounts-{stage_name}-events"
+    [grant] = [s for s in _policy_file(stage_name)["Statement"] if "events:PutEvents" in s["Action"]]
+    assert grant["Action"] == ["events:PutEvents"]
+    assert grant["Resource"] == [f"arn:aws:events:*:*:event-bus/{stage.settings.event_bus_name}"]
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_no_packaged_stage_lets_webhooks_reach_local_addresses(stage_name: str) -> None:
+    settings = load_stage(stage_name).settings
+    assert settings.WEBHOOK_LOCAL_TARGETS is False and settings.PUBLIC_API_URL.startswith("https://")
+    from chalicelib.kernel.errors import SettingsError
+    from chalicelib.kernel.settings import load_settings
+    from chalicelib.kernel.stage_config import stage_environment
+
+    with pytest.raises(SettingsError, match="WEBHOOK_LOCAL_TARGETS"):
+        load_settings({**stage_environment(stage_name), "WEBHOOK_LOCAL_TARGETS": "true"})
+    assert settings.WEBHOOK_RETRY_SECONDS >= 60
+    with pytest.raises(SettingsError, match="WEBHOOK_RETRY_SECONDS"):
+        load_settings({**stage_environment(stage_name), "WEBHOOK_RETRY_SECONDS": "2"})

@@ -1,0 +1,174 @@
+"""Webhooks and their deliveries in DynamoDB (events are written by their causes' transactions)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
+
+from chalicelib.events.models import LifecycleEvent, Webhook, WebhookDelivery
+from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.transactions import Step
+
+DELIVERY_KEYS = frozenset({"webhook_id", "event_id"})
+WEBHOOK_KEYS = frozenset({"webhook_id", "website", "created_at"})
+
+
+def _conditional_failed(e: Exception) -> bool:
+    return error_code(e) == "ConditionalCheckFailedException"
+
+
+@translated
+def get_event(event_id: str) -> LifecycleEvent | None:
+    try:
+        return LifecycleEvent.get(event_id, consistent_read=True)
+    except LifecycleEvent.DoesNotExist:
+        return None
+
+
+@translated
+def get_webhook(webhook_id: str) -> Webhook | None:
+    try:
+        return Webhook.get(webhook_id, consistent_read=True)
+    except Webhook.DoesNotExist:
+        return None
+
+
+@translated
+def save_webhook(webhook: Webhook) -> None:
+    webhook.save(condition=Webhook.webhook_id.does_not_exist())
+
+
+@translated
+def update_webhook(webhook: Webhook, actions: list[Action]) -> bool:
+    """False when the webhook is gone."""
+    try:
+        webhook.update(actions=actions, condition=Webhook.webhook_id.exists())
+    except UpdateError as e:
+        if _conditional_failed(e):
+            return False
+        raise
+    return True
+
+
+@translated
+def delete_webhook(webhook_id: str) -> None:
+    Webhook(webhook_id).delete()
+
+
+@translated
+def webhooks_of(
+    website: str, cursor: str | None, limit: int, sealed: Seal
+) -> tuple[list[Webhook], str | None]:
+    start = decode(cursor, WEBHOOK_KEYS, sealed)
+    query = Webhook.by_website.query(website, limit=limit, last_evaluated_key=start)
+    with cursor_checked(cursor):
+        items = list(query)
+    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+
+
+@translated
+def all_webhooks(website: str) -> list[Webhook]:
+    """Every webhook of the website (the publisher's fan-out: one Query per batch)."""
+    return list(Webhook.by_website.query(website))
+
+
+@translated
+def create_delivery(delivery: WebhookDelivery) -> bool:
+    """False when this event already has a delivery for this webhook (a replayed batch)."""
+    try:
+        delivery.save(condition=WebhookDelivery.event_id.does_not_exist())
+    except PutError as e:
+        if _conditional_failed(e):
+            return False
+        raise
+    return True
+
+
+@translated
+def claim(webhook_id: str, event_id: str, now: int, lease_until: int) -> WebhookDelivery | None:
+    """Lease a pending delivery for one attempt; None when it is not ours to send."""
+    delivery = WebhookDelivery(webhook_id, event_id)
+    condition = (WebhookDelivery.status == "pending") & (
+        WebhookDelivery.lease_until.does_not_exist() | (WebhookDelivery.lease_until < now)
+    )
+    try:
+        delivery.update(
+            actions=[WebhookDelivery.lease_until.set(lease_until), WebhookDelivery.attempts.add(1)],
+            condition=condition,
+        )
+    except UpdateError as e:
+        if _conditional_failed(e):
+            return None
+        raise
+    return delivery
+
+
+@translated
+def record_attempt(delivery: WebhookDelivery, actions: list[Action]) -> None:
+    """The outcome of an attempt on a delivery this sender holds."""
+    try:
+        delivery.update(actions=actions, condition=WebhookDelivery.status == "pending")
+    except UpdateError as e:
+        if not _conditional_failed(e):
+            raise
+
+
+@translated
+def restart(webhook_id: str, event_id: str, actions: list[Action]) -> WebhookDelivery | None:
+    """A new round for a delivery that exists; None when it does not (or is being sent)."""
+    delivery = WebhookDelivery(webhook_id, event_id)
+    condition = WebhookDelivery.event_id.exists() & (
+        (WebhookDelivery.status != "pending") | WebhookDelivery.lease_until.does_not_exist()
+    )
+    try:
+        delivery.update(actions=actions, condition=condition)
+    except UpdateError as e:
+        if _conditional_failed(e):
+            return None
+        raise
+    return delivery
+
+
+@translated
+def deliveries_of(
+    webhook_id: str, cursor: str | None, limit: int, sealed: Seal
+) -> tuple[list[WebhookDelivery], str | None]:
+    """One page of a webhook's deliveries, newest event first."""
+    start = decode(cursor, DELIVERY_KEYS, sealed)
+    query = WebhookDelivery.query(webhook_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+    with cursor_checked(cursor):
+        items = list(query)
+    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+
+
+@translated
+def due(shard: str, now: int, limit: int) -> list[tuple[str, str]]:
+    query = WebhookDelivery.due_index.query(shard, WebhookDelivery.next_attempt_at <= now, limit=limit)
+    return [(item.webhook_id, item.event_id) for item in query]
+
+
+@translated
+def note_failure(webhook: Webhook, now: int) -> Webhook:
+    """One more failure since the last success (the streak starts now if none is running)."""
+    webhook.update(
+        actions=[Webhook.failures.add(1), Webhook.failing_since.set(Webhook.failing_since | now)],
+        condition=Webhook.webhook_id.exists(),
+    )
+    return webhook
+
+
+@translated
+def note_success(webhook: Webhook) -> None:
+    webhook.update(actions=[Webhook.failures.set(0), Webhook.failing_since.remove()])
+
+
+def disable_step(webhook: Webhook, now: int, reason: str) -> tuple[str, Step]:
+    """Disable an active webhook (the staff notice rides in the same transaction)."""
+    actions = [
+        Webhook.status.set("disabled"),
+        Webhook.disabled_at.set(now),
+        Webhook.disabled_reason.set(reason),
+        Webhook.updated_at.set(now),
+    ]
+    return ("webhook", lambda tx: tx.update(webhook, actions=actions, condition=Webhook.status == "active"))
