@@ -1,7 +1,9 @@
 """Ops commands: ``python -m chalicelib.cli --stage NAME <command>``.
 
-  staff-keys create --name NAME [--secret S]   create a staff key (the secret is shown once)
-  staff-keys list                              list keys (never their secrets)
+  staff-keys create --name NAME --scope SCOPE [--scope SCOPE ...] [--secret S]
+                                               create a staff key carrying these scopes
+                                               (``all``: every one); the secret is shown once
+  staff-keys list                              list keys and scopes (never their secrets)
   staff-keys revoke KEY_ID                     revoke a key at once
   storefront-keys create|list|revoke           the same for storefront server keys
                                                (sent in X-Storefront-Key)
@@ -21,6 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from chalicelib.identity import scopes as staff_scopes
 from chalicelib.identity import staff_keys, storefront_keys
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.clock import iso
@@ -39,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
         create = key_commands.add_parser("create")
         create.add_argument("--name", required=True)
         create.add_argument("--secret", help="use this secret (local stages only)")
+        if kind == "staff":
+            create.add_argument(
+                "--scope",
+                action="append",
+                required=True,
+                dest="scopes",
+                help=f"a scope the key carries, repeatable: {', '.join(staff_scopes.STAFF_SCOPES)} or all",
+            )
         key_commands.add_parser("list")
         revoke = key_commands.add_parser("revoke")
         revoke.add_argument("key_id")
@@ -84,13 +95,22 @@ def _run(args: argparse.Namespace) -> int:
         if args.secret and args.stage != "local":
             print("error: --secret is only for the local stage", file=sys.stderr)
             return 2
-        key, secret = keys.create(c, args.name, args.secret)
-        print(json.dumps({"key_id": key.key_id, "name": key.name, "secret": secret}))
+        if args.command == "staff-keys":
+            key, secret = staff_keys.create(c, args.name, args.secret, scopes=args.scopes)
+            scopes = sorted(staff_keys.scopes_of(key))
+            print(json.dumps({"key_id": key.key_id, "name": key.name, "scopes": scopes, "secret": secret}))
+        else:
+            key, secret = keys.create(c, args.name, args.secret)
+            print(json.dumps({"key_id": key.key_id, "name": key.name, "secret": secret}))
         print("Keep the secret now: it is stored only as a hash.", file=sys.stderr)
     elif args.action == "list":
         for key in keys.list_keys(c):
             revoked = iso(key.revoked_at) or "-"
-            print(f"{key.key_id}\t{key.name}\tcreated {iso(key.created_at)}\trevoked {revoked}")
+            line = f"{key.key_id}\t{key.name}\tcreated {iso(key.created_at)}\trevoked {revoked}"
+            if args.command == "staff-keys":
+                held = "all (made before scopes)" if key.scopes is None else " ".join(sorted(key.scopes))
+                line += f"\tscopes {held}"
+            print(line)
     elif args.action == "revoke":
         key = keys.revoke(c, args.key_id)
         print(f"revoked {key.key_id} ({key.name})")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.checkout import Document
-from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
+from chalicelib.identity import Activity, Customer, Login, SearchEntry, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
@@ -31,6 +31,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Document,
     PortalItem,
     BudgetCounter,
+    SearchEntry,
 )
 
 

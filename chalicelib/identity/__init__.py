@@ -8,7 +8,12 @@ from chalicelib.identity import activity
 from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity.accounts import verify_link
 from chalicelib.identity.clean_start import CHECKOUT
-from chalicelib.identity.models import Activity, Customer, Login, Session, StaffKey
+from chalicelib.identity.creation import creation_steps, new_customer
+from chalicelib.identity.models import Activity, Customer, Login, SearchEntry, Session, StaffKey
+from chalicelib.identity.search import changed as customer_as
+from chalicelib.identity.search import erp_account_changes
+from chalicelib.identity.search import index_steps as search_index_steps
+from chalicelib.identity.search import removal_steps as search_removal_steps
 from chalicelib.identity.session_store import save_step
 from chalicelib.identity.sessions import (
     authenticate,
@@ -35,6 +40,7 @@ __all__ = [
     "Customer",
     "IdempotentReplay",
     "Login",
+    "SearchEntry",
     "Session",
     "StaffKey",
     "activity",
@@ -42,15 +48,21 @@ __all__ = [
     "claim_free",
     "confirm_password",
     "consume_step",
+    "creation_steps",
     "current_customer",
+    "customer_as",
     "customer_view",
+    "erp_account_changes",
     "get_customer",
     "get_login",
     "idempotency_steps",
     "login_key",
+    "new_customer",
     "new_session",
     "run_create",
     "save_step",
+    "search_index_steps",
+    "search_removal_steps",
     "token_pair",
     "verify_link",
 ]

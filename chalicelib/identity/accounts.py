@@ -6,11 +6,11 @@ has an account: an existing owner gets an email instead (SPEC §4, enumeration).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity import clean_start, store
+from chalicelib.identity import activity, clean_start, search, store
+from chalicelib.identity.creation import new_customer
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.schemas import SignupIn
 from chalicelib.identity.sessions import (
@@ -98,18 +98,13 @@ def _pending_customer(c: Container, details: dict[str, Any]) -> Customer:
     """A new unverified customer holding only what the sign-up sent; it expires unverified."""
     s, now = c.settings, int(c.clock.now())
     expires = now + s.SIGNUP_PENDING_DAYS * 86400
-    return Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
+    return new_customer(
+        c,
         email=details["email"],
         name=details["name"],
         locale=details["locale"],
         newsletter=details["newsletter"],
         status="pending",
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
         expires_at=expires,
         expiry_bucket=expiry_bucket(expires),
     )
@@ -154,11 +149,20 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
             clean_start.take_over(customer, fresh, details["password_hash"], token, message, now, done)
             metric("SignUpsOverCheckoutRecords")
             return envelope
+        before = search.changed(customer)
         customer.name, customer.locale = details["name"], details["locale"]
         customer.newsletter = details["newsletter"]
         token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
         store.replace_pending_signup(
-            customer, key, details["password_hash"], token, [message], None, now, done
+            customer,
+            key,
+            details["password_hash"],
+            token,
+            [message],
+            None,
+            now,
+            done,
+            *search.index_steps(before, customer),
         )
         metric("SignUpsRepeated")
         return envelope
@@ -190,14 +194,15 @@ def get_for_staff(c: Container, customer_id: str) -> Customer:
     return customer
 
 
-def set_status(c: Container, customer_id: str, status: str) -> Customer:
+def set_status(c: Container, customer_id: str, status: str, actor: str) -> Customer:
     """Staff change a status; every session of the account ends at once."""
     customer = get_for_staff(c, customer_id)
     if customer.status not in ("active", "inactive", "blocked"):
         raise InvalidState(
             f"A customer with status {customer.status} has no account whose status can change."
         )
-    store.set_status(customer, customer.login_key, status, int(c.clock.now()))
+    event = activity.event(c, customer_id, "status_changed", actor, status=status, previous=customer.status)
+    store.set_status(customer, customer.login_key, status, int(c.clock.now()), activity.step(event))
     metric("StatusChanges")
     refreshed = store.get_customer(customer_id)
     assert refreshed is not None

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.identity.creation import creation_steps
 from chalicelib.identity.models import Customer, Login
 from chalicelib.kernel.dynamo import translated
 from chalicelib.kernel.errors import InvalidToken, StaleWrite
@@ -89,7 +90,7 @@ def create_signup(
     ``extra``: the sign-up task's done mark). Past the address's budget of verify emails the
     sign-up is dropped whole."""
     steps: list[tuple[str, Step]] = [
-        ("customer", lambda tx: tx.save(customer)),
+        *creation_steps(customer),
         ("login", lambda tx: tx.save(login, condition=claim_free(now))),
         ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
         *extra,
@@ -261,7 +262,7 @@ def change_credentials(
 
 
 @translated
-def set_status(customer: Customer, login_key: str, status: str, now: int) -> None:
+def set_status(customer: Customer, login_key: str, status: str, now: int, *extra: tuple[str, Step]) -> None:
     """Change the status on customer and login; a new epoch ends every session."""
     epoch = int(customer.session_epoch) + 1
     steps: list[tuple[str, Step]] = [
@@ -284,6 +285,7 @@ def set_status(customer: Customer, login_key: str, status: str, now: int) -> Non
                 condition=Login.customer_id == customer.customer_id,
             ),
         ),
+        *extra,
     ]
     try:
         run(steps)

@@ -93,20 +93,7 @@ def _sent(
 def grant_new(c: Container, email: str, name: str, language: str, actor: str, job_id: str | None) -> Grant:
     """A new invited customer and its email claim."""
     now = int(c.clock.now())
-    s = c.settings
-    customer = Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
-        email=email,
-        name=name,
-        locale=language,
-        newsletter=False,
-        status="invited",
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
-    )
+    customer = identity.new_customer(c, email=email, name=name, locale=language, status="invited")
     invitation = _new_invitation(c, customer, actor, job_id)
     customer.invitation_id = invitation.invitation_id
     token, secret = _invite_token(c, customer, invitation.invitation_id, version=1)
@@ -119,7 +106,7 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
     )
     steps, message, envelope = _sent(c, customer, invitation, token, secret, "invitation_sent", actor)
     steps += [
-        ("customer", lambda tx: tx.save(customer)),
+        *identity.creation_steps(customer),
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
     ]
@@ -139,8 +126,11 @@ def grant_existing(
     if login.status == "invited":
         return _reinvite(c, customer, actor, job_id)
     if login.status == "pending":  # staff's details replace the unverified sign-up's
+        before = identity.customer_as(customer)
         customer.name, customer.locale = name or customer.name, language or customer.locale
-        return _invite_pending_signup(c, customer, actor, job_id)
+        grant = _invite_pending_signup(c, customer, actor, job_id)
+        grant.steps += identity.search_index_steps(before, customer)
+        return grant
     if login.status != "active":
         detail = f"the account is {login.status}: no email sent"
         return Grant("already_has_account", [], [], [], detail=detail)

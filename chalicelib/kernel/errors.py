@@ -174,6 +174,11 @@ class ServiceUnavailable(DomainError):
         super().__init__(message, retry_after=retry_after)
 
 
+class InsufficientScope(DomainError):
+    code = "insufficient_scope"
+    message = "This staff key does not carry the scope this route needs."
+
+
 #: The one table from domain error to HTTP status. Subclasses inherit their
 #: parent's status unless listed; the lookup walks the class's MRO.
 HTTP_STATUS: dict[type[DomainError], int] = {
@@ -199,6 +204,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     CardDataRefused: 422,
     AddressInUse: 409,
     WrongPassword: 403,
+    InsufficientScope: 403,
     IdempotencyConflict: 409,
     TooManyAttempts: 429,
     TooManyRequests: 429,

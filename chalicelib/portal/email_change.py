@@ -116,6 +116,7 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
             lambda tx: tx.update(customer, actions=customer_actions, condition=Customer.status == "active"),
         ),
         activity.step(event),
+        *identity.search_index_steps(customer, identity.customer_as(customer, email=new_email)),
     ]
     try:
         run_steps(steps, [notice])
