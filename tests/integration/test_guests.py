@@ -63,8 +63,8 @@ def test_guest_checkout_is_one_write_and_reads_nothing_about_the_address(
     api: Api, configure: Callable[..., Container], aws_hooks: Hooks
 ) -> None:
     """The storefront key's read, the key's budget, the reference counter, then one
-    transaction (the guest, its order, its register-later link and the merge-offer task), whether or not the address has an
-    account: the offer to its owner is the task's work, after the answer (as deployed)."""
+    transaction (the guest, its order, its register-later link and the merge-offer task),
+    whether or not the address has an account: the offer to its owner is the task's work, after the answer (as deployed)."""
     api.verified_account("taken@example.com")
     configure(MAIL_DISPATCH="stream")
     assert api.storefront_key  # the key is made before counting
@@ -281,7 +281,8 @@ def test_creating_the_account_at_checkout_does_the_same_work_whatever_the_addres
     api: Api, configure: Callable[..., Container], aws_hooks: Hooks
 ) -> None:
     """One hash, the reference counter and two writes either way (the guest with its order,
-    then its claim on the address, which a taken address refuses); the owner's offer is the task's, afterwards."""
+    then its claim on the address, which a taken address refuses); the owner's offer is the
+    task's, afterwards."""
     api.verified_account("taken@example.com")
     container = configure(MAIL_DISPATCH="stream")
     counting = CountingHasher(container.hasher)
