@@ -64,7 +64,8 @@ def test_guest_checkout_is_one_write_and_reads_nothing_about_the_address(
 ) -> None:
     """The storefront key's read, the key's budget, the reference counter, then one
     transaction (the guest, its order, its register-later link and the merge-offer task),
-    whether or not the address has an account: the offer to its owner is the task's work, after the answer (as deployed)."""
+    whether or not the address has an account: the offer to its owner is the task's work,
+    after the answer (as deployed)."""
     api.verified_account("taken@example.com")
     configure(MAIL_DISPATCH="stream")
     assert api.storefront_key  # the key is made before counting
