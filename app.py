@@ -3,7 +3,14 @@
 from chalice import Chalice, Rate
 
 from chalicelib import jobs
-from chalicelib.api import admin, customer, pages, portal, storefront
+from chalicelib.api import (
+    admin,
+    admin_customers,  # noqa: F401  (registers its routes on admin.bp)
+    customer,
+    pages,
+    portal,
+    storefront,
+)
 from chalicelib.api.middleware import http_middleware
 
 app = Chalice(app_name="customer-accounts")
@@ -14,7 +21,7 @@ app.register_blueprint(storefront.bp)
 app.register_blueprint(customer.bp)
 app.register_blueprint(portal.bp)
 app.register_blueprint(pages.bp)
-app.register_blueprint(admin.bp)
+app.register_blueprint(admin.bp)  # its routes include the back office's (admin_customers)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_sweeper")

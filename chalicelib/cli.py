@@ -10,6 +10,8 @@
   check-settings                               validate the stage's settings
   sweep-outbox                                 run the outbox sweeper once
   cleanup [--dry-run]                          remove what expired (or show what would go)
+  backfill-references                          give customers made before references one,
+                                               with their search keys (a progress bar)
 
 AWS credentials and region come from the usual environment; ``AWS_ENDPOINT_URL``
 points the commands at the local moto server.
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 
 from chalicelib.identity import scopes as staff_scopes
 from chalicelib.identity import staff_keys, storefront_keys
-from chalicelib.kernel.bootstrap import get_container
+from chalicelib.kernel.bootstrap import Container, get_container
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import DomainError
 from chalicelib.kernel.settings import load_settings
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         revoke.add_argument("key_id")
     commands.add_parser("check-settings")
     commands.add_parser("sweep-outbox")
+    commands.add_parser("backfill-references", help="references and search keys for older customers")
     clean = commands.add_parser("cleanup", help="remove expired guests, sign-ups, tokens, sessions")
     clean.add_argument("--dry-run", action="store_true", help="only count what would be removed")
     return parser
@@ -84,6 +87,9 @@ def _run(args: argparse.Namespace) -> int:
         from chalicelib.cleanup.service import run
 
         print(json.dumps(run(c, budget=600.0, dry_run=args.dry_run), indent=2))
+        return 0
+    if args.command == "backfill-references":
+        print(json.dumps(_backfill(c)))
         return 0
     if args.command == "sweep-outbox":
         from chalicelib.mail.outbox import sweep
@@ -115,6 +121,16 @@ def _run(args: argparse.Namespace) -> int:
         key = keys.revoke(c, args.key_id)
         print(f"revoked {key.key_id} ({key.name})")
     return 0
+
+
+def _backfill(c: Container) -> dict[str, int]:
+    from rich.progress import Progress  # ops tooling (dev requirements), never in the Lambda
+
+    from chalicelib.backoffice import backfill
+
+    with Progress(transient=False) as bar:
+        task = bar.add_task("customers", total=backfill.estimate() or None)
+        return backfill.backfill_references(c, progress=lambda n: bar.advance(task, n))
 
 
 if __name__ == "__main__":

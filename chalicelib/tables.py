@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.backoffice import Note
 from chalicelib.checkout import Document
 from chalicelib.identity import Activity, Customer, Login, SearchEntry, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
@@ -32,6 +33,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     PortalItem,
     BudgetCounter,
     SearchEntry,
+    Note,
 )
 
 

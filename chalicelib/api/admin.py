@@ -13,6 +13,7 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
 from chalicelib.api import scoping
 from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
+from chalicelib.backoffice import customers
 from chalicelib.checkout import documents, merges
 from chalicelib.checkout.schemas import DocumentIn
 from chalicelib.identity import accounts, activity
@@ -54,7 +55,7 @@ def actor() -> str:
 
 @staff_route("/admin/customers/{customer_id}", scope.CUSTOMERS_READ, methods=["GET"])
 def get_customer(customer_id: str) -> dict[str, Any]:
-    return staff_view(accounts.get_for_staff(get_container(), customer_id))
+    return customers.detail(get_container(), customer_id)
 
 
 @staff_route("/admin/customers/{customer_id}/status", scope.CUSTOMERS_WRITE, methods=["PUT"])

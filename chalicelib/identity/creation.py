@@ -40,3 +40,18 @@ def creation_steps(customer: Customer) -> list[tuple[str, Step]]:
     if not customer.reference:
         raise ValueError("a customer is built by new_customer, which gives it its reference")
     return [("customer", lambda tx: tx.save(customer)), *search.index_steps(None, customer)]
+
+
+def reference_steps(c: Container, customer: Customer) -> list[tuple[str, Step]]:
+    """For a customer made before references: a reference and every search key, to write
+    in one transaction (``customer`` as read: its version guards the write)."""
+    reference = next_reference(c)
+    condition = Customer.reference.does_not_exist()
+    after = search.changed(customer, reference=reference)
+    return [
+        (
+            "customer",
+            lambda tx: tx.update(customer, actions=[Customer.reference.set(reference)], condition=condition),
+        ),
+        *search.index_steps(None, after),
+    ]

@@ -16,7 +16,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from chalicelib.kernel.models import BaseTable, ExpiryIndex
 
 #: what a back-office listing shows of each customer (the listing indexes project it)
-LISTED = ["namespace", "status", "email", "name", "reference", "phone", "locale"]
+LISTED = ["namespace", "status", "email", "name", "reference", "phone", "locale", "expires_at"]
 
 
 class CustomerExpiryIndex(GlobalSecondaryIndex[Any]):
@@ -123,6 +123,7 @@ class Login(BaseTable):
     session_epoch = NumberAttribute(default=0)
     failed_signins = NumberAttribute(default=0)
     locked_until = NumberAttribute(null=True)
+    last_sign_in_at = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
     expiry_bucket = UnicodeAttribute(null=True)
 

@@ -139,3 +139,11 @@ def erp_account_changes(
 def changed(customer: Customer, **values: object) -> Customer:
     """A copy of ``customer`` with ``values`` (what it will be once a change commits)."""
     return Customer(**{**customer.attribute_values, **values})
+
+
+def query_words(q: str) -> list[str]:
+    """A search box's text as keys to match by prefix: the digits of a phone-like text,
+    else each normalised word (an email or a reference is one word)."""
+    if is_phone_like(q):
+        return [digits(q)]
+    return [w for w in normalised(q).split() if w]

@@ -41,6 +41,7 @@ class Grant:
     envelopes: list[Envelope]
     invitation_id: str | None = None
     detail: str | None = None
+    customer: Customer | None = None  # the customer a new grant creates
 
 
 def _invite_mail(c: Container, customer: Customer, secret: str) -> tuple[OutboxMessage, Envelope]:
@@ -90,10 +91,12 @@ def _sent(
     return steps, message, envelope
 
 
-def grant_new(c: Container, email: str, name: str, language: str, actor: str, job_id: str | None) -> Grant:
-    """A new invited customer and its email claim."""
+def grant_new(
+    c: Container, email: str, name: str, language: str, actor: str, job_id: str | None, **fields: Any
+) -> Grant:
+    """A new invited customer (with ``fields``: its phone...) and its email claim."""
     now = int(c.clock.now())
-    customer = identity.new_customer(c, email=email, name=name, locale=language, status="invited")
+    customer = identity.new_customer(c, email=email, name=name, locale=language, status="invited", **fields)
     invitation = _new_invitation(c, customer, actor, job_id)
     customer.invitation_id = invitation.invitation_id
     token, secret = _invite_token(c, customer, invitation.invitation_id, version=1)
@@ -110,7 +113,7 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
     ]
-    return Grant("invited", steps, [message], [envelope], invitation.invitation_id)
+    return Grant("invited", steps, [message], [envelope], invitation.invitation_id, customer=customer)
 
 
 def grant_existing(
