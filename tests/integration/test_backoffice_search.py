@@ -145,3 +145,16 @@ def test_a_cursor_of_one_search_does_not_open_another(api: Api, key: str) -> Non
     cursor = _find(api, key, "q=sam&limit=1")["next_cursor"]
     assert cursor
     assert api.call("GET", f"/admin/customers?q=sa&cursor={cursor}", token=key).status_code == 400
+
+
+def test_the_cleanup_takes_an_expired_guests_search_keys_with_it(
+    api: Api, key: str, container: Container, clock: ManualClock
+) -> None:
+    from chalicelib.cleanup import service as cleanup
+
+    body = {"email": "gus@example.com", "name": "Gus Guest", "phone": "+33 6 11 22 33 44"}
+    assert api.storefront("POST", "/guests", body).status_code == 201
+    assert _emails(_find(api, key, "q=gus")) == ["gus@example.com"]
+    clock.advance(31 * 86400)
+    assert cleanup.run(container)["removed"]["guests"] == 1
+    assert list(SearchEntry.query("web:test-shop")) == []
