@@ -95,6 +95,14 @@ def entry(customer: Customer, key: str, kind: str) -> SearchEntry:
     )
 
 
+def _save(item: SearchEntry) -> Step:
+    return lambda tx: tx.save(item)
+
+
+def _delete(item: SearchEntry) -> Step:
+    return lambda tx: tx.delete(item)
+
+
 def index_steps(before: Customer | None, after: Customer) -> list[tuple[str, Step]]:
     """The writes that move ``before``'s search keys to ``after``'s (``None``: a new
     customer): one more item of the caller's transaction per key added or removed."""
@@ -102,11 +110,9 @@ def index_steps(before: Customer | None, after: Customer) -> list[tuple[str, Ste
     new = keys_of(after)
     steps: list[tuple[str, Step]] = []
     for key in sorted(old.keys() - new.keys()):
-        gone = SearchEntry(after.namespace, f"{key}{SEPARATOR}{after.customer_id}")
-        steps.append((LABEL, lambda tx, gone=gone: tx.delete(gone)))
+        steps.append((LABEL, _delete(SearchEntry(after.namespace, f"{key}{SEPARATOR}{after.customer_id}"))))
     for key in sorted(new.keys() - old.keys()):
-        item = entry(after, key, new[key])
-        steps.append((LABEL, lambda tx, item=item: tx.save(item)))
+        steps.append((LABEL, _save(entry(after, key, new[key]))))
     return steps
 
 
@@ -116,7 +122,7 @@ def removal_steps(customer: Customer) -> list[tuple[str, Step]]:
     steps: list[tuple[str, Step]] = []
     for key in sorted(keys_of(customer)):
         gone = SearchEntry(customer.namespace, f"{key}{SEPARATOR}{customer.customer_id}")
-        steps.append((LABEL, lambda tx, gone=gone: tx.delete(gone)))
+        steps.append((LABEL, _delete(gone)))
     return steps
 
 
