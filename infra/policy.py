@@ -3,9 +3,9 @@
 Chalice reads the policy as static JSON, so ARNs cannot name the account: region and
 account are ``*``, everything else is exact (each table, index, stream, secret, identity
 and log group by name). No ``Scan``, no table-management actions: the code reads by key
-(``BatchGetItem``: a back-office search page's customers) and queries indexes; ``TransactWriteItems`` is authorised per item by
-``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``, ``TransactGetItems`` (the
-session check) by ``GetItem``.
+(``BatchGetItem``: a back-office search page's customers) and queries indexes;
+``TransactWriteItems`` is authorised per item by ``PutItem``/``UpdateItem``/``DeleteItem``/
+``ConditionCheckItem``, ``TransactGetItems`` (the session check) by ``GetItem``.
 """
 
 from __future__ import annotations
