@@ -21,6 +21,10 @@ from chalicelib.kernel.transactions import Step
 LABEL = "search"
 MAX_NAME_WORDS = 6
 MIN_WORD = 2
+#: characters of a key (and of a query word) compared: at most 800 bytes of UTF-8, so
+#: ``"<key> <customer id>"`` stays within DynamoDB's 1,024-byte sort key even when
+#: normalising expanded the text (NFKD turns some characters into many)
+MAX_KEY = 200
 SEPARATOR = " "  # no normalised key holds a space: "<key> <customer id>"
 PHONE_TEXT = re.compile(r"^[0-9+()./ \-]+$")
 WORD_BREAKS = re.compile("[\\s\\-'\u2019.,]+")
@@ -82,7 +86,7 @@ def keys_of(customer: Customer) -> dict[str, str]:
         keys[normalised(customer.reference)] = "reference"
     if customer.email:
         keys[normalised(customer.email)] = "email"
-    return {k: v for k, v in keys.items() if k and SEPARATOR not in k}
+    return {k[:MAX_KEY]: v for k, v in keys.items() if k and SEPARATOR not in k}
 
 
 def entry(customer: Customer, key: str, kind: str) -> SearchEntry:
@@ -151,5 +155,5 @@ def query_words(q: str) -> list[str]:
     """A search box's text as keys to match by prefix: the digits of a phone-like text,
     else each normalised word (an email or a reference is one word)."""
     if is_phone_like(q):
-        return [digits(q)]
-    return [w for w in normalised(q).split() if w]
+        return [digits(q)[:MAX_KEY]]
+    return [w[:MAX_KEY] for w in normalised(q).split() if w]
