@@ -108,7 +108,7 @@ def revoke_invitation(invitation_id: str) -> dict[str, Any]:
 @staff_route("/admin/customers/{customer_id}/documents", scope.DOCUMENTS_WRITE, methods=["POST"])
 def record_document(customer_id: str) -> dict[str, Any]:
     data = parse(DocumentIn, json_body(bp.current_request, BULK_BODY_BYTES))
-    return documents.record(get_container(), customer_id, data)
+    return documents.record(get_container(), customer_id, data, actor())
 
 
 @staff_route("/admin/customers/{customer_id}/merge-offer", scope.CUSTOMERS_WRITE, methods=["POST"])

@@ -168,3 +168,31 @@ def test_a_name_that_normalising_expands_still_fits_a_key(api: Api, key: str) ->
     assert _emails(_find(api, key, "q=" + "%EF%B7%B2" * 60)) == ["long@example.com"]
     terms = [e.term for e in SearchEntry.query("web:test-shop")]
     assert terms and max(len(t.encode()) for t in terms) <= 1024  # DynamoDB's sort key limit
+
+
+def test_the_erp_link_adds_a_searchable_account_number_in_its_transaction(api: Api, key: str) -> None:
+    from chalicelib import identity
+    from chalicelib.identity.models import Customer
+    from chalicelib.kernel.transactions import run_steps
+
+    made = _create(api, key, "buyer@example.com", "Buyer")
+    customer = Customer.get(made["customer_id"])
+    actions, steps = identity.erp_account_changes(customer, added=["D-10042"])
+    run_steps([("customer", lambda tx: tx.update(customer, actions=actions)), *steps])
+    assert _emails(_find(api, key, "q=d-100")) == ["buyer@example.com"]
+    customer = Customer.get(made["customer_id"])
+    actions, steps = identity.erp_account_changes(customer, removed=["D-10042"])
+    run_steps([("customer", lambda tx: tx.update(customer, actions=actions)), *steps])
+    assert _find(api, key, "q=d-100")["items"] == []
+
+
+def test_erasure_can_delete_every_search_key_of_a_customer(api: Api, key: str) -> None:
+    from chalicelib import identity
+    from chalicelib.identity.models import Customer
+    from chalicelib.kernel.transactions import run_steps
+
+    made = _create(api, key, "gone@example.com", "Gone Person", phone="+33 6 00 00 00 01")
+    _create(api, key, "stays@example.com", "Stays")
+    run_steps(identity.search_removal_steps(Customer.get(made["customer_id"])))
+    left = {e.customer_id for e in SearchEntry.query("web:test-shop")}
+    assert made["customer_id"] not in left and len(left) == 1

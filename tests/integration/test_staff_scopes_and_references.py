@@ -173,3 +173,17 @@ def test_the_backfill_gives_a_reference_to_customers_without_one(api: Api, conta
     assert fresh.reference and REFERENCE.match(fresh.reference)
     assert seen == [1]
     assert backfill.backfill_references(container) == {"read": 1, "assigned": 0}  # idempotent
+
+
+def test_a_document_recorded_by_a_staff_key_is_in_the_activity(api: Api, container: Container) -> None:
+    pair = api.verified_account("ada@example.com")
+    _, secret = staff.create(container, "Order system", scopes=["documents:write", "customers:read"])
+    path = f"/admin/customers/{pair['customer_id']}"
+    body = {"document_id": "SO-9", "type": "order", "status": "open", "date": "2026-11-20"}
+    assert api.call("POST", path + "/documents", body, token=secret).status_code == 200
+    events = api.call("GET", path + "/activity", token=secret).json_body["activity"]
+    [recorded] = [e for e in events if e["kind"] == "document_recorded"]
+    assert recorded["actor_name"] == "Order system" and recorded["detail"] == {
+        "document_id": "SO-9",
+        "type": "order",
+    }
