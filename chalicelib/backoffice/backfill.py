@@ -1,7 +1,7 @@
 """Back-fill: give every customer made before references its reference and search keys.
 
 Reads the namespace's customers a page at a time through ``by_created`` (a ``Query``, never
-a ``Scan``); each customer without a reference gets one transaction (its reference, with
+a scan); each customer without a reference gets one transaction (its reference, with
 ``attribute_not_exists``, and its search keys), so a second run, or a run beside live
 traffic, changes nothing twice.
 """

@@ -66,6 +66,8 @@ def find(c: Container, params: dict[str, str]) -> dict[str, Any]:
         _time(params.get("created_from"), "created_from", 0),
         _time(params.get("created_to"), "created_to", 1),
     )
+    if created[0] > created[1]:
+        raise ValidationFailed("created_from is after created_to.", fields={"created_from": "range"})
     namespace = c.settings.account_namespace
     words = identity.search_query_words(q)
     scope = seal(c, "customers", namespace, " ".join(words), status or "", *map(str, created))
