@@ -64,7 +64,9 @@ def create(c: Container, data: CustomerIn, actor: str, idempotency_key: str | No
             ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ]
         outbox, envelopes = [], []
-    answer = {**staff_view(customer), "invited": data.invite}
+    # the answer is made before the write (the idempotency record holds it): the version the
+    # transaction's first save gives the customer is 1
+    answer = {**staff_view(customer), "version": 1, "invited": data.invite}
     event = activity.event(c, customer.customer_id, "created_by_staff", actor, invited=data.invite)
     steps.append(activity.step(event))
     idem = idempotency_record(c, "admin_customer", idempotency_key, fingerprint, answer, 201)

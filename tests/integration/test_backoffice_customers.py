@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.identity import staff_keys as staff
+from chalicelib.identity.models import Customer
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.clock import ManualClock
 from tests.integration.conftest import Api, mails_to
@@ -52,6 +53,8 @@ def test_create_with_invite_sends_the_invitation(api: Api, key: str) -> None:
     assert created.status_code == 201, created.body
     assert created.json_body["status"] == "invited" and created.json_body["phone"] == "+33 1 23"
     assert created.json_body["locale"] == "fr"
+    stored = Customer.get(created.json_body["customer_id"])
+    assert created.json_body["version"] == stored.version == 1
     [mail] = mails_to("new@example.com")
     assert mail.link("/invitations")
     events = _activity(api, key, created.json_body["customer_id"])
