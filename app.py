@@ -3,7 +3,16 @@
 from chalice import Chalice, Rate
 
 from chalicelib import jobs
-from chalicelib.api import admin, code_pages, companies, customer, pages, portal, storefront
+from chalicelib.api import (
+    admin,
+    admin_customers,  # noqa: F401  (registers its routes on admin.bp)
+    code_pages,
+    companies,
+    customer,
+    pages,
+    portal,
+    storefront,
+)
 from chalicelib.api.middleware import http_middleware
 
 app = Chalice(app_name="customer-accounts")
@@ -16,7 +25,7 @@ app.register_blueprint(portal.bp)
 app.register_blueprint(companies.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(code_pages.bp)
-app.register_blueprint(admin.bp)
+app.register_blueprint(admin.bp)  # its routes include the back office's (admin_customers)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_sweeper")

@@ -185,7 +185,7 @@ def measure(w: World) -> list[Result]:
             answers(200, customer_id=feed_guest_id),
             note=(
                 "a new invoice for a guest, with a staff key: the authorizer's staff-key lookup, the "
-                "customer read, then document and guest expiry restart in one transaction"
+                "customer read, then document, its activity event and guest expiry restart in one transaction"
             ),
         ),
         w.measure(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.backoffice import Note
 from chalicelib.checkout import Document
 from chalicelib.codes import SignInCode
 from chalicelib.companies import CompanyItem
 from chalicelib.events import LifecycleEvent, Webhook, WebhookDelivery
-from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
+from chalicelib.identity import Activity, Customer, Login, SearchEntry, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
@@ -42,6 +43,8 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     LifecycleEvent,
     Webhook,
     WebhookDelivery,
+    SearchEntry,
+    Note,
 )
 
 

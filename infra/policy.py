@@ -2,10 +2,10 @@
 
 Chalice reads the policy as static JSON, so ARNs cannot name the account: region and
 account are ``*``, everything else is exact (each table, index, stream, secret, identity
-and log group by name). No ``Scan``, no batch or table-management actions: the code
-reads by key and queries indexes; ``TransactWriteItems`` is authorised per item by
-``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``, ``TransactGetItems`` (the
-session check) by ``GetItem``.
+and log group by name). No ``Scan``, no table-management actions: the code reads by key
+(``BatchGetItem``: a back-office search page's customers) and queries indexes;
+``TransactWriteItems`` is authorised per item by ``PutItem``/``UpdateItem``/``DeleteItem``/
+``ConditionCheckItem``, ``TransactGetItems`` (the session check) by ``GetItem``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from infra.stage import Stage
 
 ITEM_ACTIONS = [
+    "dynamodb:BatchGetItem",
     "dynamodb:ConditionCheckItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",

@@ -15,6 +15,8 @@ from typing import Any
 
 from chalice.app import Request, Response
 
+from chalicelib.api.http import error_response
+from chalicelib.api.scoping import refusal
 from chalicelib.kernel.observability import flush_metrics, logger
 
 CORRELATION = re.compile(r"^[A-Za-z0-9_\-.]{1,100}$")
@@ -54,7 +56,8 @@ def http_middleware(request: Request, get_response: Callable[[Request], Response
     logger.set_correlation_id(cid)
     logger.append_keys(method=request.method, route=(request.context or {}).get("resourcePath"))
     try:
-        response = get_response(request)
+        refused = refusal(request)  # /admin: the key must carry the route's scope
+        response = error_response(refused) if refused is not None else get_response(request)
         _uniform_error(response)
         for name, value in SECURITY_HEADERS.items():  # a view may choose its own (a page's referrer)
             response.headers.setdefault(name, value)

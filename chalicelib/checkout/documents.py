@@ -78,9 +78,14 @@ def guest_expiry_step(c: Container, guest: Customer) -> tuple[str, Step]:
     return ("guest", lambda tx: tx.update(guest, actions=actions, condition=Customer.status == "guest"))
 
 
-def record(c: Container, customer_id: str, data: DocumentIn) -> dict[str, Any]:
+def record(c: Container, customer_id: str, data: DocumentIn, actor: str) -> dict[str, Any]:
+    """Record the document, in the owner's activity as the staff key ``actor`` (its id only:
+    never the document's content)."""
     owner = owner_for(c, customer_id)
-    steps = [document_step(c, owner.customer_id, data)]
+    event = identity.activity.event(
+        c, owner.customer_id, "document_recorded", actor, document_id=data.document_id, type=data.type
+    )
+    steps = [document_step(c, owner.customer_id, data), identity.activity.step(event)]
     if owner.status == "guest":
         steps.append(guest_expiry_step(c, owner))
     run_or_conflict(steps)

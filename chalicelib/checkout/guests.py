@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import events, identity
@@ -112,20 +111,14 @@ def _create_guest(
     ``as_account``: one to become the account at checkout, answered as the account."""
     s, now = c.settings, int(c.clock.now())
     expires = now + s.GUEST_TTL_DAYS * 86400
-    guest = Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
+    guest = identity.new_customer(
+        c,
         email=data.email,
         name=data.name,
         locale=negotiate([data.locale], s.DEFAULT_LOCALE),
-        newsletter=False,
         status="guest",
-        session_epoch=0,
         phone=data.phone,
         address=json.dumps(data.address.model_dump(exclude_none=True)) if data.address else None,
-        created_at=now,
-        updated_at=now,
         expires_at=expires,
         expiry_bucket=expiry_bucket(expires),
     )
@@ -135,7 +128,7 @@ def _create_guest(
         else {"customer_id": guest.customer_id, "kind": "guest", "expires_at": iso(expires)}
     )
     steps: list[tuple[str, Step]] = [
-        ("guest", lambda tx: tx.save(guest)),
+        *identity.creation_steps(guest),
         events.emit(c, events.CUSTOMER_CREATED, guest.customer_id, status="guest"),
     ]
     if data.order:

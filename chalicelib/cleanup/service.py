@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DeleteError
 
+from chalicelib import identity
 from chalicelib.cleanup import store
 from chalicelib.codes import SignInCode
 from chalicelib.identity import Customer, Login, Session
@@ -25,6 +26,7 @@ from chalicelib.kernel.clock import EXPIRY_SHARDS, day_bucket
 from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.models import BaseTable, Token
 from chalicelib.kernel.observability import metric
+from chalicelib.kernel.transactions import run_steps
 from chalicelib.kernel.workers import each_item, stream_records
 from chalicelib.mail import OutboxMessage
 
@@ -119,6 +121,8 @@ def _remove_customer(customer: Customer, now: int, report: Report) -> None:
     if customer.status not in ("guest", "pending"):
         return  # not a kind that expires (the index is sparse; be safe anyway)
     report.removed["documents"] += remove_documents(customer.customer_id, report)
+    if not report.dry_run:
+        _remove_search_keys(customer.customer_id)
     if customer.status == "pending" and not report.dry_run:  # a dry run counts claims once, below
         key = customer.login_key
         if _delete_pending_claim(key, customer.customer_id, now):
@@ -126,6 +130,17 @@ def _remove_customer(customer: Customer, now: int, report: Report) -> None:
     kind = "guests" if customer.status == "guest" else "unverified_signups"
     if report.dry_run or store.delete_if_expired(Customer(customer.customer_id), now):
         report.removed[kind] += 1
+
+
+def _remove_search_keys(customer_id: str) -> None:
+    """The customer's search keys (its name, phone, email), derived from the whole record:
+    one read and one transaction per 100 keys, before the customer goes."""
+    full = identity.get_customer(customer_id)
+    if full is None:
+        return
+    steps = identity.search_removal_steps(full)
+    for start in range(0, len(steps), 100):
+        run_steps(steps[start : start + 100])
 
 
 def remove_documents(customer_id: str, report: Report | None = None) -> int:

@@ -30,11 +30,11 @@ ROLE_TYPES = {
 PAGE, MAX_PAGE = 20, 50
 
 
-def record(c: Container, customer_id: str, data: DocumentIn) -> dict[str, Any]:
+def record(c: Container, customer_id: str, data: DocumentIn, actor: str) -> dict[str, Any]:
     """The documents feed: a ``company_id`` must name a company (any status: history stays)."""
     if data.company_id is not None and store.get_company(data.company_id) is None:
         raise company_missing()
-    return checkout.record_document(c, customer_id, data)
+    return checkout.record_document(c, customer_id, data, actor)
 
 
 def visible_types(c: Container, role: str) -> list[str]:

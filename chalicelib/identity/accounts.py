@@ -6,12 +6,12 @@ has an account: an existing owner gets an email instead (SPEC §4, enumeration).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import events
-from chalicelib.identity import clean_start, store
+from chalicelib.identity import activity, clean_start, search, store
+from chalicelib.identity.creation import new_customer
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.schemas import SignupIn
 from chalicelib.identity.sessions import (
@@ -100,18 +100,13 @@ def _pending_customer(c: Container, details: dict[str, Any]) -> Customer:
     """A new unverified customer holding only what the sign-up sent; it expires unverified."""
     s, now = c.settings, int(c.clock.now())
     expires = now + s.SIGNUP_PENDING_DAYS * 86400
-    return Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
+    return new_customer(
+        c,
         email=details["email"],
         name=details["name"],
         locale=details["locale"],
         newsletter=details["newsletter"],
         status="pending",
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
         expires_at=expires,
         expiry_bucket=expiry_bucket(expires),
     )
@@ -168,6 +163,7 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
             )
             metric("SignUpsOverCheckoutRecords")
             return envelope
+        before = search.changed(customer)
         customer.name, customer.locale = details["name"], details["locale"]
         customer.newsletter = details["newsletter"]
         token, message, envelope = verify_link(c, customer, key, version=int(customer.version) + 1)
@@ -178,7 +174,16 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
             fields=["locale", "name", "newsletter", "password"],
         )
         store.replace_pending_signup(
-            customer, key, details["password_hash"], token, [message], None, now, done, updated
+            customer,
+            key,
+            details["password_hash"],
+            token,
+            [message],
+            None,
+            now,
+            done,
+            updated,
+            *search.index_steps(before, customer),
         )
         metric("SignUpsRepeated")
         return envelope
@@ -211,7 +216,7 @@ def get_for_staff(c: Container, customer_id: str) -> Customer:
     return customer
 
 
-def set_status(c: Container, customer_id: str, status: str) -> Customer:
+def set_status(c: Container, customer_id: str, status: str, actor: str) -> Customer:
     """Staff change a status; every session of the account ends at once."""
     customer = get_for_staff(c, customer_id)
     if customer.status not in ("active", "inactive", "blocked"):
@@ -221,7 +226,8 @@ def set_status(c: Container, customer_id: str, status: str) -> Customer:
     changed = events.emit(
         c, events.CUSTOMER_STATUS_CHANGED, customer_id, status=status, previous_status=customer.status
     )
-    store.set_status(customer, customer.login_key, status, int(c.clock.now()), changed)
+    event = activity.event(c, customer_id, "status_changed", actor, status=status, previous=customer.status)
+    store.set_status(customer, customer.login_key, status, int(c.clock.now()), changed, activity.step(event))
     metric("StatusChanges")
     refreshed = store.get_customer(customer_id)
     assert refreshed is not None

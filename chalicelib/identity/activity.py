@@ -39,9 +39,13 @@ def page(c: Container, customer_id: str, cursor: str | None, limit: int) -> tupl
 
 
 def view(item: Activity) -> dict[str, Any]:
-    return {
+    body = {
         "at": iso(int(item.at.split("#")[0]) / 1000),
         "kind": item.kind,
         "actor": item.actor,
         "detail": json.loads(item.detail) if item.detail else {},
     }
+    if item.actor.startswith("staff:"):  # "staff:<key id>:<key name>": the key and its name
+        parts = item.actor.split(":", 2)
+        body["actor"], body["actor_name"] = ":".join(parts[:2]), parts[2] if len(parts) > 2 else None
+    return body

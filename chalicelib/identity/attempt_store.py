@@ -69,9 +69,14 @@ def _cleared(login: Login, new_hash: str | None = None) -> tuple[list[Action], C
     return actions, condition
 
 
-def clear_step(login: Login, new_hash: str | None = None) -> tuple[str, Step]:
-    """``clear`` as the ``login`` step of a transaction (the session's, at sign-in)."""
+def clear_step(
+    login: Login, new_hash: str | None = None, signed_in_at: int | None = None
+) -> tuple[str, Step]:
+    """``clear`` as the ``login`` step of a transaction (the session's, at sign-in, which
+    also notes the time: the back office shows the last sign-in)."""
     actions, condition = _cleared(login, new_hash)
+    if signed_in_at is not None:
+        actions.append(Login.last_sign_in_at.set(signed_in_at))
 
     def step(tx: TransactWrite) -> None:
         tx.update(Login(login.login_key), actions=actions, condition=condition)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pynamodb.expressions.update import Action
 
 from chalicelib.identity import store
+from chalicelib.identity.creation import creation_steps
 from chalicelib.identity.models import Customer, Login
 from chalicelib.kernel.errors import ServiceUnavailable
 from chalicelib.kernel.models import Token
@@ -60,7 +61,7 @@ def take_over(
     ]
     held = (Login.customer_id == previous.customer_id) & (Login.status == "pending")
     steps: list[tuple[str, Step]] = [
-        ("customer", lambda tx: tx.save(customer)),
+        *creation_steps(customer),
         ("login", lambda tx: tx.update(Login(previous.login_key), actions=claim, condition=held)),
         (
             "previous",

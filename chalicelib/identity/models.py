@@ -8,11 +8,15 @@ from pynamodb.attributes import (
     BooleanAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.kernel.models import BaseTable, CustomerIndex, ExpiryIndex
+
+#: what a back-office listing shows of each customer (the listing indexes project it)
+LISTED = ["namespace", "status", "email", "name", "reference", "phone", "locale", "expires_at"]
 
 
 class CustomerExpiryIndex(GlobalSecondaryIndex[Any]):
@@ -24,6 +28,28 @@ class CustomerExpiryIndex(GlobalSecondaryIndex[Any]):
 
     expiry_bucket = UnicodeAttribute(hash_key=True)
     expires_at = NumberAttribute(range_key=True)
+
+
+class CustomersByCreation(GlobalSecondaryIndex[Any]):
+    """The back office's listing: a namespace's customers, newest first (filters: status)."""
+
+    class Meta:
+        index_name = "by_created"
+        projection = IncludeProjection(LISTED)
+
+    namespace = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
+
+
+class CustomersByStatus(GlobalSecondaryIndex[Any]):
+    """The back office's listing by status, newest first: DynamoDB keeps it as the status moves."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = IncludeProjection(LISTED)
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute(range_key=True)
 
 
 class Customer(BaseTable):
@@ -65,9 +91,13 @@ class Customer(BaseTable):
     invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
     preferences = UnicodeAttribute(null=True)  # JSON: shipping method and the like
     anonymized_at = NumberAttribute(null=True)  # GDPR erasure: personal fields gone since then
+    reference = UnicodeAttribute(null=True)  # "{REFERENCE_PREFIX}-{n}", for external communication
+    erp_accounts = UnicodeSetAttribute(null=True)  # ERP account numbers (searchable)
     version = VersionAttribute()
 
     expiry_index = CustomerExpiryIndex()
+    by_created = CustomersByCreation()
+    by_status = CustomersByStatus()
 
     @property
     def login_key(self) -> str:
@@ -98,6 +128,7 @@ class Login(BaseTable):
     session_epoch = NumberAttribute(default=0)
     failed_signins = NumberAttribute(default=0)
     locked_until = NumberAttribute(null=True)
+    last_sign_in_at = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
     expiry_bucket = UnicodeAttribute(null=True)
 
@@ -156,6 +187,9 @@ class StaffKey(BaseTable):
     name = UnicodeAttribute()
     created_at = NumberAttribute()
     revoked_at = NumberAttribute(null=True)
+    # staff keys: the scopes it carries (``identity.scopes``); absent on keys made before
+    # scopes existed, which keep every scope until re-issued
+    scopes = UnicodeSetAttribute(null=True)
 
     by_kind = StaffKeyKindIndex()
 
@@ -174,6 +208,29 @@ class Activity(BaseTable):
     customer_id = UnicodeAttribute(hash_key=True)
     at = UnicodeAttribute(range_key=True)  # "<epoch ms, 13 digits>#<random>": sorts by time
     kind = UnicodeAttribute()
-    actor = UnicodeAttribute()  # "customer", "staff:<key id>" or "system"
+    actor = UnicodeAttribute()  # "customer", "staff:<key id>:<key name>" or "system"
     detail = UnicodeAttribute(null=True)  # JSON, nothing secret
     expires_at = NumberAttribute()
+
+
+class SearchEntry(BaseTable):
+    """One search key of a customer, written in the transaction that creates or edits it.
+
+    ``scope`` is the customer's namespace and ``term`` ``"<normalised key> <customer id>"``,
+    so a prefix search is one ``Query`` (``begins_with``) whatever the table's size. The
+    reference counters live here too (``scope`` ``counter``, ``term`` the prefix).
+    """
+
+    TABLE_SUFFIX = "customer-search"
+    PERSONAL = ("term",)  # holds the email, name words and phone digits
+    CUSTOMER_KEY = "customer_id"
+
+    class Meta:
+        table_name = "unconfigured"
+
+    scope = UnicodeAttribute(hash_key=True)
+    term = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # email | name | reference | phone | erp
+    created_at = NumberAttribute(null=True)  # the customer's: the created_from/to filter
+    value = NumberAttribute(null=True)  # a counter's current value

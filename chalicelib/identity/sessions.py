@@ -202,7 +202,7 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
     failed = int(login.failed_signins) - 1  # the attempts before this one since the last success
     detail = {"failed_attempts": failed} if failed > 0 else {}
     event = activity.event(c, login.customer_id, "sign_in", "customer", **detail)
-    store.start(session, activity.step(event), attempts.clear_step(login, rehash))
+    store.start(session, activity.step(event), attempts.clear_step(login, rehash, int(c.clock.now())))
     metric("SignIns")
     return token_pair(c, session, refresh)
 

@@ -9,8 +9,10 @@ never opens what the other guards.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from chalicelib.identity import scopes as staff_scopes
 from chalicelib.identity import staff_store as store
 from chalicelib.identity.models import StaffKey
 from chalicelib.kernel.errors import NotFound, ValidationFailed
@@ -43,12 +45,25 @@ def live_key(secret: str, kind: str) -> StaffKey | None:
 
 
 def create(
-    c: Container, name: str, secret: str | None = None, *, kind: str = KIND, prefix: str = KEY_PREFIX
+    c: Container,
+    name: str,
+    secret: str | None = None,
+    *,
+    scopes: Iterable[str] = (staff_scopes.ALL,),
+    kind: str = KIND,
+    prefix: str = KEY_PREFIX,
 ) -> tuple[StaffKey, str]:
-    """A new key named ``name``; ``secret`` only for local stages (``$LOCAL_STAFF_KEY``)."""
+    """A new key named ``name`` carrying ``scopes`` (staff keys; ``all``: every scope);
+    ``secret`` only for local stages (``$LOCAL_STAFF_KEY``)."""
     label = LABELS[kind]
     if not name.strip():
         raise ValidationFailed(f"A {label} needs a name.")
+    try:
+        carried = staff_scopes.chosen(scopes) if kind == KIND else frozenset()
+    except ValueError as e:
+        raise ValidationFailed(str(e)) from e
+    if kind == KIND and not carried:
+        raise ValidationFailed(f"A {label} needs at least one scope.")
     if secret is not None and len(secret) < MIN_SUPPLIED_SECRET:
         raise ValidationFailed(f"A supplied {label} needs at least {MIN_SUPPLIED_SECRET} characters.")
     secret = secret or prefix + secrets.token_urlsafe(32)
@@ -58,6 +73,7 @@ def create(
         kind=kind,
         name=name.strip(),
         created_at=int(c.clock.now()),
+        scopes=set(carried) or None,
     )
     existing = store.find(key.key_hash)
     if existing is not None:  # the same local secret again: keep the one we have
@@ -66,6 +82,11 @@ def create(
         return existing, secret
     store.add(key)
     return key, secret
+
+
+def scopes_of(key: StaffKey) -> frozenset[str]:
+    """The scopes ``key`` carries (a key made before scopes: every scope)."""
+    return staff_scopes.carried(key.scopes)
 
 
 def list_keys(c: Container, *, kind: str = KIND) -> list[StaffKey]:

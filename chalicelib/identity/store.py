@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.identity.creation import creation_steps
 from chalicelib.identity.models import Customer, Login
 from chalicelib.kernel.dynamo import translated
 from chalicelib.kernel.errors import InvalidToken, StaleWrite
@@ -89,7 +90,7 @@ def create_signup(
     ``extra``: the sign-up task's done mark). Past the address's budget of verify emails the
     sign-up is dropped whole."""
     steps: list[tuple[str, Step]] = [
-        ("customer", lambda tx: tx.save(customer)),
+        *creation_steps(customer),
         ("login", lambda tx: tx.save(login, condition=claim_free(now))),
         ("token", lambda tx: tx.save(token, condition=Token.token_hash.does_not_exist())),
         *extra,

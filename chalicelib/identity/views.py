@@ -27,6 +27,7 @@ def customer_view(customer: Customer) -> dict[str, Any]:
 def staff_view(customer: Customer) -> dict[str, Any]:
     return {
         **customer_view(customer),
+        "reference": customer.reference,
         "website_id": customer.website_id,
         "account_namespace": customer.namespace,
         "verified_at": iso(customer.verified_at),

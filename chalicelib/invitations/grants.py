@@ -42,6 +42,7 @@ class Grant:
     invitation_id: str | None = None
     detail: str | None = None
     customer_id: str | None = None  # the customer granted (the new one, or the address's owner)
+    customer: Customer | None = None  # the customer a new grant creates
 
 
 def _invite_mail(c: Container, customer: Customer, secret: str) -> tuple[OutboxMessage, Envelope]:
@@ -91,23 +92,12 @@ def _sent(
     return steps, message, envelope
 
 
-def grant_new(c: Container, email: str, name: str, language: str, actor: str, job_id: str | None) -> Grant:
-    """A new invited customer and its email claim."""
+def grant_new(
+    c: Container, email: str, name: str, language: str, actor: str, job_id: str | None, **fields: Any
+) -> Grant:
+    """A new invited customer (with ``fields``: its phone...) and its email claim."""
     now = int(c.clock.now())
-    s = c.settings
-    customer = Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
-        email=email,
-        name=name,
-        locale=language,
-        newsletter=False,
-        status="invited",
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
-    )
+    customer = identity.new_customer(c, email=email, name=name, locale=language, status="invited", **fields)
     invitation = _new_invitation(c, customer, actor, job_id)
     customer.invitation_id = invitation.invitation_id
     token, secret = _invite_token(c, customer, invitation.invitation_id, version=1)
@@ -120,13 +110,19 @@ def grant_new(c: Container, email: str, name: str, language: str, actor: str, jo
     )
     steps, message, envelope = _sent(c, customer, invitation, token, secret, "invitation_sent", actor)
     steps += [
-        ("customer", lambda tx: tx.save(customer)),
+        *identity.creation_steps(customer),
         ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
         ("invitation", lambda tx: tx.save(invitation)),
         events.emit(c, events.CUSTOMER_CREATED, customer.customer_id, status="invited"),
     ]
     return Grant(
-        "invited", steps, [message], [envelope], invitation.invitation_id, customer_id=customer.customer_id
+        "invited",
+        steps,
+        [message],
+        [envelope],
+        invitation.invitation_id,
+        customer_id=customer.customer_id,
+        customer=customer,
     )
 
 
@@ -143,8 +139,11 @@ def grant_existing(
     if login.status == "invited":
         return _reinvite(c, customer, actor, job_id)
     if login.status == "pending":  # staff's details replace the unverified sign-up's
+        before = identity.customer_as(customer)
         customer.name, customer.locale = name or customer.name, language or customer.locale
-        return _invite_pending_signup(c, customer, actor, job_id)
+        grant = _invite_pending_signup(c, customer, actor, job_id)
+        grant.steps += identity.search_index_steps(before, customer)
+        return grant
     if login.status != "active":
         detail = f"the account is {login.status}: no email sent"
         return Grant("already_has_account", [], [], [], detail=detail)

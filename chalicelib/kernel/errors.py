@@ -227,6 +227,11 @@ class LastAdmin(DomainError):
     message = "A company keeps at least one admin: name another admin first."
 
 
+class InsufficientScope(DomainError):
+    code = "insufficient_scope"
+    message = "This staff key does not carry the scope this route needs."
+
+
 #: The one table from domain error to HTTP status. Subclasses inherit their
 #: parent's status unless listed; the lookup walks the class's MRO.
 HTTP_STATUS: dict[type[DomainError], int] = {
@@ -255,6 +260,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     CardDataRefused: 422,
     AddressInUse: 409,
     WrongPassword: 403,
+    InsufficientScope: 403,
     IdempotencyConflict: 409,
     CompanyRoleRequired: 403,
     AlreadyMember: 409,

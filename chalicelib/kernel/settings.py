@@ -187,6 +187,10 @@ class Settings(BaseModel):
     # API Gateway stage throttling (infra/template.py): steady requests per second, and burst.
     API_THROTTLE_RATE: float = Field(default=100, gt=0, le=10_000)
     API_THROTTLE_BURST: int = Field(default=200, ge=1, le=5_000)
+    # Back office: customer references "{REFERENCE_PREFIX}-{n}" (at most 14 characters), n
+    # advanced by a random step 1..REFERENCE_STEP_MAX through an atomic counter.
+    REFERENCE_PREFIX: str = Field(default="C", pattern=r"^[A-Za-z0-9]{1,4}$")
+    REFERENCE_STEP_MAX: int = Field(default=50, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _budgets(self) -> Settings:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.expressions.update import Action
 
 from chalicelib import events
-from chalicelib.identity import activity, current_customer
+from chalicelib.identity import Customer, activity, current_customer
 from chalicelib.kernel.errors import LimitReached
 from chalicelib.kernel.security import AccessClaims
 from chalicelib.kernel.transactions import Cancelled, Step, run_or_conflict, run_steps
@@ -44,9 +44,12 @@ def _view(item: PortalItem, book: PortalItem | None) -> dict[str, Any]:
 
 
 def listing(c: Container, claims: AccessClaims) -> dict[str, Any]:
+    return listing_of(c, current_customer(c, claims).customer_id)
+
+
+def listing_of(c: Container, customer_id: str) -> dict[str, Any]:
     """One ``Query``: every address and the book with the defaults."""
-    customer = current_customer(c, claims)
-    items = store.items(customer.customer_id, "address", limit=MAX_ADDRESSES + 1)
+    items = store.items(customer_id, "address", limit=MAX_ADDRESSES + 1)
     book = next((i for i in items if i.item_key == BOOK), None)
     addresses = [_view(i, book) for i in items if i.item_key != BOOK]
     return {"addresses": addresses, "count": len(addresses), "limit": MAX_ADDRESSES}
@@ -72,13 +75,17 @@ def _updated(c: Container, customer_id: str, address_id: str) -> tuple[str, Step
 
 
 def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, Any]:
-    customer = current_customer(c, claims)
+    return add_for(c, current_customer(c, claims), data, "customer")
+
+
+def add_for(c: Container, customer: Customer, data: AddressBookIn, actor: str) -> dict[str, Any]:
+    """Add an address to ``customer``'s book (the customer, or staff as ``actor``)."""
     item = new_item(c, customer.customer_id, new_key("address", "adr"), _fields(data))
     address_id = item_id(item)
     room = PortalItem.size.does_not_exist() | (PortalItem.size < MAX_ADDRESSES)
     book = PortalItem(customer.customer_id, BOOK)
     book_actions = _book_actions(c, address_id, data, +1)
-    event = activity.event(c, customer.customer_id, "address_added", "customer", address_id=address_id)
+    event = activity.event(c, customer.customer_id, "address_added", actor, address_id=address_id)
     steps: list[tuple[str, Step]] = [
         ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.does_not_exist())),
         ("book", lambda tx: tx.update(book, actions=book_actions, condition=room)),
@@ -93,7 +100,13 @@ def add(c: Container, claims: AccessClaims, data: AddressBookIn) -> dict[str, An
 
 
 def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBookIn) -> dict[str, Any]:
-    customer = current_customer(c, claims)
+    return change_for(c, current_customer(c, claims), address_id, data, "customer")
+
+
+def change_for(
+    c: Container, customer: Customer, address_id: str, data: AddressBookIn, actor: str
+) -> dict[str, Any]:
+    """Replace one address of ``customer``'s book."""
     key = f"address#{address_id}"
     existing = None if address_id.startswith("~") else store.get(customer.customer_id, key)
     if existing is None:
@@ -102,7 +115,7 @@ def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBoo
     item.created_at = existing.created_at
     book = PortalItem(customer.customer_id, BOOK)
     book_actions = _book_actions(c, address_id, data, 0)
-    event = activity.event(c, customer.customer_id, "address_changed", "customer", address_id=address_id)
+    event = activity.event(c, customer.customer_id, "address_changed", actor, address_id=address_id)
     steps: list[tuple[str, Step]] = [
         ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.exists())),
         ("book", lambda tx: tx.update(book, actions=book_actions)),
@@ -114,7 +127,11 @@ def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBoo
 
 
 def remove(c: Container, claims: AccessClaims, address_id: str) -> None:
-    customer = current_customer(c, claims)
+    remove_for(c, current_customer(c, claims), address_id, "customer")
+
+
+def remove_for(c: Container, customer: Customer, address_id: str, actor: str) -> None:
+    """Remove one address from ``customer``'s book."""
     book_item = store.get(customer.customer_id, BOOK)
     if address_id.startswith("~") or book_item is None:
         raise missing("address")
@@ -127,7 +144,7 @@ def remove(c: Container, claims: AccessClaims, address_id: str) -> None:
             actions.append(attribute.remove())
     book = PortalItem(customer.customer_id, BOOK)
     target = PortalItem(customer.customer_id, f"address#{address_id}")
-    event = activity.event(c, customer.customer_id, "address_removed", "customer", address_id=address_id)
+    event = activity.event(c, customer.customer_id, "address_removed", actor, address_id=address_id)
     steps: list[tuple[str, Step]] = [
         ("address", lambda tx: tx.delete(target, condition=PortalItem.item_key.exists())),
         ("book", lambda tx: tx.update(book, actions=actions, condition=PortalItem.size > 0)),

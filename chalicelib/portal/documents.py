@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
 PAGE, MAX_PAGE = 20, 50
+ALL_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
 HIGH = "\uffff"  # sorts after any date or id: the upper end of a key range
 
 
@@ -62,17 +63,46 @@ def listing(c: Container, claims: AccessClaims, query: dict[str, str]) -> dict[s
         raise ValidationFailed("limit must be at least 1.", fields={"limit": "range"})
     low, high = _date(query.get("from"), "from") or "0", (_date(query.get("to"), "to") or "9999") + HIGH
     customer = current_customer(c, claims)
-    items, cursor = store.page(
-        customer.customer_id,
+    hidden = [t for t in ALL_TYPES if t not in shown]
+    return _page(c, customer.customer_id, doc_type, (low, high), status, hidden, limit, query.get("cursor"))
+
+
+def staff_listing(c: Container, customer_id: str, query: dict[str, str]) -> dict[str, Any]:
+    """Staff read every type of a customer's documents, newest first (``type``, ``cursor``)."""
+    doc_type = query.get("type")
+    if doc_type is not None and doc_type not in ALL_TYPES:
+        raise ValidationFailed(f"type must be one of: {', '.join(ALL_TYPES)}.", fields={"type": "choice"})
+    return _page(c, customer_id, doc_type, ("0", "9999" + HIGH), None, [], PAGE, query.get("cursor"))
+
+
+def last_orders(c: Container, customer_id: str, count: int) -> list[dict[str, Any]]:
+    """The customer's ``count`` newest orders (one ``Query``)."""
+    page = _page(c, customer_id, "order", ("0", "9999" + HIGH), None, [], count, None)
+    documents: list[dict[str, Any]] = page["documents"]
+    return documents
+
+
+def _page(
+    c: Container,
+    customer_id: str,
+    doc_type: str | None,
+    dates: tuple[str, str],
+    status: str | None,
+    hidden: list[str],
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    items, next_cursor = store.page(
+        customer_id,
         doc_type,
-        (low, high),
+        dates,
         status=status,
-        hidden=[t for t in ("quotation", "order", "invoice", "subscription", "payment") if t not in shown],
+        hidden=hidden,
         limit=limit,
-        cursor=query.get("cursor"),
-        sealed=seal(c, "documents", customer.customer_id, doc_type or ""),
+        cursor=cursor,
+        sealed=seal(c, "documents", customer_id, doc_type or ""),
     )
-    return {"documents": [view(d) for d in items], "next_cursor": cursor}
+    return {"documents": [view(d) for d in items], "next_cursor": next_cursor}
 
 
 def one(c: Container, claims: AccessClaims, document_id: str) -> dict[str, Any]:

@@ -117,6 +117,7 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
         ),
         activity.step(event),
         events.emit(c, events.CUSTOMER_EMAIL_CHANGED, customer.customer_id, fields=["email"]),
+        *identity.search_index_steps(customer, identity.customer_as(customer, email=new_email)),
     ]
     try:
         run_steps(steps, [notice])

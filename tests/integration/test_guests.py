@@ -63,9 +63,10 @@ def test_several_guests_may_share_an_email(api: Api) -> None:
 def test_guest_checkout_is_one_write_and_reads_nothing_about_the_address(
     api: Api, configure: Callable[..., Container], aws_hooks: Hooks
 ) -> None:
-    """The storefront key's read, the key's budget, then one transaction (the guest, its order,
-    its register-later link and the merge-offer task), whether or not the address has an
-    account: the offer to its owner is the task's work, after the answer (as deployed)."""
+    """The storefront key's read, the key's budget, the reference counter, then one
+    transaction (the guest, its order, its register-later link and the merge-offer task),
+    whether or not the address has an account: the offer to its owner is the task's work,
+    after the answer (as deployed)."""
     api.verified_account("taken@example.com")
     configure(MAIL_DISPATCH="stream")
     assert api.storefront_key  # the key is made before counting
@@ -75,7 +76,7 @@ def test_guest_checkout_is_one_write_and_reads_nothing_about_the_address(
         answer = api.storefront("POST", "/guests", {"email": email, "name": "Gus", "order": ORDER})
         assert answer.status_code == 201
         calls.append(aws_hooks.operations())
-    assert calls[0] == calls[1] == ["GetItem", "UpdateItem", "TransactWriteItems"]
+    assert calls[0] == calls[1] == ["GetItem", "UpdateItem", "UpdateItem", "TransactWriteItems"]
 
 
 @pytest.mark.parametrize(
@@ -283,8 +284,9 @@ def test_the_checkout_answer_never_tells_whether_the_address_has_an_account(
 def test_creating_the_account_at_checkout_does_the_same_work_whatever_the_address(
     api: Api, configure: Callable[..., Container], aws_hooks: Hooks
 ) -> None:
-    """One hash and two writes either way (the guest with its order, then its claim on the
-    address, which a taken address refuses); the owner's offer is the task's, afterwards."""
+    """One hash, the reference counter and two writes either way (the guest with its order,
+    then its claim on the address, which a taken address refuses); the owner's offer is the
+    task's, afterwards."""
     api.verified_account("taken@example.com")
     container = configure(MAIL_DISPATCH="stream")
     counting = CountingHasher(container.hasher)
@@ -303,7 +305,10 @@ def test_creating_the_account_at_checkout_does_the_same_work_whatever_the_addres
         answer = api.storefront("POST", "/guests", body)
         seen.append((answer.status_code, sorted(answer.json_body), aws_hooks.operations(), counting.hashed))
     assert seen[0] == seen[1]
-    assert seen[0][2:] == (["GetItem", "UpdateItem", "TransactWriteItems", "TransactWriteItems"], 1)
+    assert seen[0][2:] == (
+        ["GetItem", "UpdateItem", "UpdateItem", "TransactWriteItems", "TransactWriteItems"],
+        1,
+    )
 
 
 def test_creating_an_account_for_a_taken_address_answers_like_a_new_one_under_every_mode(
