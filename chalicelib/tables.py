@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.checkout import Document
+from chalicelib.erp import ErpContact
 from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
@@ -31,17 +32,24 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Document,
     PortalItem,
     BudgetCounter,
+    ErpContact,
 )
 
 
 def create_tables(
-    prefix: str, region: str | None = None, host: str | None = None, *, wait: bool = True
+    prefix: str,
+    region: str | None = None,
+    host: str | None = None,
+    *,
+    wait: bool = True,
+    shared_prefix: str | None = None,
 ) -> None:
     """Create every table (local server and tests; AWS stages get them from ``infra/``).
 
     ``wait=False`` skips pynamodb's 2-second polling, for moto where tables are born active.
+    A pool's shared tables (``shared_prefix``) are created by the first of its websites.
     """
-    configure_tables(prefix, region, host)
+    configure_tables(prefix, region, host, shared_prefix)
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")

@@ -42,7 +42,12 @@ from infra import policy as policies  # noqa: E402
 from infra.stage import Stage, load_stage  # noqa: E402
 from infra.template import merge_template  # noqa: E402
 
-LOCAL_STAGES = frozenset({"local"})
+
+def is_local(stage: str) -> bool:
+    """``local`` and ``local-…`` stages run on moto (``make run``) and are never deployed."""
+    return stage == "local" or stage.startswith("local-")
+
+
 BIN = Path(sys.executable).parent
 #: chalice package only needs *a* region to load its config; the template uses ${AWS::Region}.
 PLACEHOLDER_REGION = "us-east-1"
@@ -93,7 +98,7 @@ def golden_path(stage: str) -> Path:
 
 def write_golden() -> int:
     for name in stage_names():
-        if name in LOCAL_STAGES:
+        if is_local(name):
             continue
         path = golden_path(name)
         path.write_text(json.dumps(merge_template(load_stage(name)), indent=1, sort_keys=True), "utf-8")
@@ -187,10 +192,10 @@ def _size(path: Path) -> str:
 
 def package(stage_name: str) -> int:
     started = time.monotonic()
-    if stage_name in LOCAL_STAGES:
+    if is_local(stage_name):
         print(
             f"refusing to package stage {stage_name!r}: it is never deployed (it runs on moto with "
-            f"`make run`). Package one of: {', '.join(s for s in stage_names() if s not in LOCAL_STAGES)}",
+            f"`make run`). Package one of: {', '.join(s for s in stage_names() if not is_local(s))}",
             file=sys.stderr,
         )
         return 2

@@ -12,7 +12,9 @@
 5. the outbox sweeper and the invitation worker every few seconds, and the cleanup every
    few minutes, as the schedules do on AWS.
 
-Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
+Environment: ``LOCAL_STAGE`` (default ``local``; ``local-brand-a`` and ``local-brand-b``
+are two websites of one pool: start the second with another ``PORT`` and the same
+``AWS_PORT``), ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
 a new one is printed), ``LOCAL_STOREFRONT_KEY`` (the same for the storefront key),
 ``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point for the shop, e.g. a
 storefront you serve locally; default: the stage's, on ``PORT``),
@@ -190,7 +192,7 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
         else "new; set LOCAL_STOREFRONT_KEY to keep one"
     )
     return f"""
-  Customer accounts service, stage local
+  Customer accounts service, stage {STAGE}
   API          {api_url}
   AWS (moto)   {aws_url}
   storefront   {storefront_url}   (set LOCAL_STOREFRONT_URL to use yours)
@@ -282,6 +284,11 @@ def run(
 ) -> None:
     if port == aws_port:
         raise StartupError("PORT and AWS_PORT must differ")
+    from chalicelib.kernel.stage_config import stage_names
+
+    if not STAGE.startswith("local") or STAGE not in stage_names():
+        local = [n for n in stage_names() if n.startswith("local")]
+        raise StartupError(f"LOCAL_STAGE={STAGE!r} is not a local stage; one of: {', '.join(local)}")
     if not port_is_free(port):
         raise PortTaken(f"port {port} is in use (another `make run`?); run with PORT=<free port>")
     moto = start_moto(aws_port)

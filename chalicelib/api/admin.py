@@ -9,6 +9,8 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
 from chalicelib.checkout import documents, merges
 from chalicelib.checkout.schemas import DocumentIn
+from chalicelib.erp import contacts as erp_contacts
+from chalicelib.erp.schemas import ContactsIn, EmailQuery
 from chalicelib.identity import accounts, activity
 from chalicelib.identity import staff_keys as staff
 from chalicelib.identity.schemas import StatusIn
@@ -97,3 +99,30 @@ def record_document(customer_id: str) -> dict[str, Any]:
 @endpoint(bp, "/admin/customers/{customer_id}/merge-offer", methods=["POST"], authorizer=staff_key)
 def send_merge_offer(customer_id: str) -> Response:
     return accepted(merges.offer(get_container(), customer_id, _actor()))
+
+
+# ERP instant accounts: the ERP's trade contacts (issue 11).
+ERP_BODY_BYTES = 1024 * 1024  # 1,000 contacts
+
+
+@endpoint(bp, "/admin/erp/contacts", methods=["POST"], authorizer=staff_key)
+def upsert_erp_contacts() -> dict[str, Any]:
+    data = parse(ContactsIn, json_body(bp.current_request, ERP_BODY_BYTES))
+    return erp_contacts.upsert(get_container(), data)
+
+
+@endpoint(bp, "/admin/erp/contacts", methods=["GET"], authorizer=staff_key)
+def erp_contacts_of() -> dict[str, Any]:
+    data = parse(EmailQuery, {"email": query_param(bp.current_request, "email")})
+    return erp_contacts.contacts_view(get_container(), data.email)
+
+
+@endpoint(bp, "/admin/erp/syncs", methods=["POST"], authorizer=staff_key)
+def start_erp_sync() -> Response:
+    return Response(erp_contacts.start_sync(get_container()), status_code=201)
+
+
+@endpoint(bp, "/admin/erp/syncs/{sync_id}/finish", methods=["POST"], authorizer=staff_key)
+def finish_erp_sync(sync_id: str) -> Response:
+    result = erp_contacts.finish_sync(get_container(), sync_id)
+    return Response(result, status_code=200 if result["status"] == "finished" else 202)

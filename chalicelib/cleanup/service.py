@@ -67,6 +67,8 @@ def run(c: Container, *, budget: float = 50.0, dry_run: bool = False) -> dict[st
     started, now = time.monotonic(), int(c.clock.now())
     report = Report(dry_run)
     for kind, model in TABLES:
+        if model.SHARED_IN_POOL and not _cleans_shared_tables(c):
+            continue
         for bucket in buckets(now):
             start: dict[str, Any] | None = None
             while True:
@@ -79,6 +81,13 @@ def run(c: Container, *, budget: float = 50.0, dry_run: bool = False) -> dict[st
                 if start is None:
                     break
     return _done(report)
+
+
+def _cleans_shared_tables(c: Container) -> bool:
+    """A pool's shared tables are cleaned by its owner alone; the customers stream then
+    removes the documents every website of the pool holds for a removed customer."""
+    s = c.settings
+    return s.shared_table_prefix is None or s.POOL_OWNER
 
 
 def _done(report: Report) -> dict[str, Any]:

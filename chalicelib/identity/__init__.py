@@ -4,7 +4,7 @@ This module is the feature's public surface: other features use the names below 
 ``activity`` module), never its stores or models modules directly.
 """
 
-from chalicelib.identity import activity
+from chalicelib.identity import activity, links
 from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity.accounts import verify_link
 from chalicelib.identity.clean_start import CHECKOUT
@@ -47,6 +47,7 @@ __all__ = [
     "get_customer",
     "get_login",
     "idempotency_steps",
+    "links",
     "login_key",
     "new_session",
     "run_create",

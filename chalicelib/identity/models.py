@@ -35,6 +35,7 @@ class Customer(BaseTable):
     STREAM_CONSUMER = "customer_removed"
     STREAM_EVENTS = ("REMOVE",)
     STREAM_TTL_ONLY = True  # the cleanup removes the children of what it deletes itself
+    SHARED_IN_POOL = True  # the identity: one record per person across a pool's websites
 
     class Meta:
         table_name = "unconfigured"
@@ -62,6 +63,14 @@ class Customer(BaseTable):
     expiry_bucket = UnicodeAttribute(null=True)
     invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
     preferences = UnicodeAttribute(null=True)  # JSON: shipping method and the like
+    # ERP instant accounts (chalicelib.erp): the ERP account this customer is linked to,
+    # the contact's role and company, and the link's state: active | suspended (the
+    # contact left the ERP's snapshot). Written in one transaction with ``erp_linked``.
+    erp_account = UnicodeAttribute(null=True)
+    erp_role = UnicodeAttribute(null=True)
+    erp_company = UnicodeAttribute(null=True)
+    erp_link = UnicodeAttribute(null=True)
+    erp_linked_at = NumberAttribute(null=True)
     version = VersionAttribute()
 
     expiry_index = CustomerExpiryIndex()
@@ -82,6 +91,7 @@ class Login(BaseTable):
 
     TABLE_SUFFIX = "logins"
     TTL_ATTRIBUTE = "expires_at"
+    SHARED_IN_POOL = True  # credentials and email uniqueness: the pool's
 
     class Meta:
         table_name = "unconfigured"

@@ -17,7 +17,7 @@ import math
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity import activity
+from chalicelib.identity import activity, links
 from chalicelib.identity import attempt_store as attempts
 from chalicelib.identity import session_store as store
 from chalicelib.identity import store as account_store
@@ -44,10 +44,12 @@ from chalicelib.kernel.security import (
     sha256_hex,
     verify_password,
 )
+from chalicelib.kernel.transactions import Cancelled
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
+LINK_LABELS = frozenset({"erp_link", "erp_activity"})  # steps ``links.on_sign_in`` adds
 FREE_FAILURES = 5  # failed sign-ins before the delay starts
 FIRST_DELAY, MAX_DELAY = 30, 900  # seconds; the delay doubles per failure up to 15 min
 #: how long a reserved attempt past the free ones holds the account if it never settles
@@ -160,7 +162,13 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
     failed = int(login.failed_signins) - 1  # the attempts before this one since the last success
     detail = {"failed_attempts": failed} if failed > 0 else {}
     event = activity.event(c, login.customer_id, "sign_in", "customer", **detail)
-    store.start(session, activity.step(event), attempts.clear_step(login, rehash))
+    linked = links.on_sign_in(c, login.customer_id, data.email)  # a verified account's proof
+    try:
+        store.start(session, activity.step(event), attempts.clear_step(login, rehash), *linked)
+    except Cancelled as e:  # the customer changed meanwhile: sign in now, link next time
+        if not linked or not e.failed <= LINK_LABELS:
+            raise
+        store.start(session, activity.step(event), attempts.clear_step(login, rehash))
     metric("SignIns")
     return token_pair(c, session, refresh)
 

@@ -21,6 +21,19 @@ def customer_view(customer: Customer) -> dict[str, Any]:
         "phone": customer.phone,
         "preferences": json.loads(customer.preferences) if customer.preferences else {},
         "created_at": iso(customer.created_at),
+        "erp": _erp(customer),
+    }
+
+
+def _erp(customer: Customer) -> dict[str, Any] | None:
+    """The ERP account the customer's email was matched to (ERP instant accounts)."""
+    if not customer.erp_account:
+        return None
+    return {
+        "account": customer.erp_account,
+        "role": customer.erp_role,
+        "company": customer.erp_company,
+        "link": customer.erp_link,
     }
 
 

@@ -166,6 +166,11 @@ class IdempotencyConflict(DomainError):
     message = "This Idempotency-Key was already used for a different request."
 
 
+class SyncNotOpen(DomainError):
+    code = "sync_not_open"
+    message = "This ERP sync is not open (finished, replaced by a newer one, or unknown)."
+
+
 class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     message = "The service is busy; retry shortly."
@@ -200,6 +205,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     AddressInUse: 409,
     WrongPassword: 403,
     IdempotencyConflict: 409,
+    SyncNotOpen: 409,
     TooManyAttempts: 429,
     TooManyRequests: 429,
     SettingsError: 500,

@@ -116,6 +116,11 @@ class Settings(BaseModel):
     TABLE_PREFIX: Slug
     ACCOUNT_POOL: Slug | None = None
     SECRET_ID: str
+    # A shared pool (ACCOUNT_SCOPE=shared): the identity tables (customers, logins, budgets)
+    # are named ``{POOL_TABLE_PREFIX}-…`` and shared by every website of the pool; one stage,
+    # POOL_OWNER=true, creates them and the pool's secret (SECRET_ID), the others import them.
+    POOL_TABLE_PREFIX: Slug | None = None
+    POOL_OWNER: bool = False
     MAIL_DISPATCH: MailDispatch = MailDispatch.INLINE
 
     # Security numbers (SPEC §4 gives the floors; a stage may only raise them).
@@ -149,6 +154,38 @@ class Settings(BaseModel):
     # API Gateway stage throttling (infra/template.py): steady requests per second, and burst.
     API_THROTTLE_RATE: float = Field(default=100, gt=0, le=10_000)
     API_THROTTLE_BURST: int = Field(default=200, ge=1, le=5_000)
+
+    # ERP instant accounts (``chalicelib.erp``): a verified email matching a live ERP trade
+    # contact gets an account linked to its ERP account, even when SIGNUP_MODE=invitation
+    # (sign-up is then open to matching contacts only). Cash accounts (glob patterns of
+    # account codes, or a contact sent with ``account_type: cash``) and the excluded
+    # account codes never match.
+    ERP_INSTANT_ACCOUNTS: bool = False
+    ERP_CASH_ACCOUNTS: tuple[str, ...] = ()
+    ERP_EXCLUDED_ACCOUNTS: tuple[str, ...] = ()
+
+    @field_validator("ERP_CASH_ACCOUNTS", "ERP_EXCLUDED_ACCOUNTS", mode="before")
+    @classmethod
+    def _code_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(code.strip() for code in value.split(",") if code.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _pool(self) -> Settings:
+        shared = self.ACCOUNT_SCOPE is AccountScope.SHARED
+        if shared and not (self.ACCOUNT_POOL and self.POOL_TABLE_PREFIX):
+            raise ValueError("ACCOUNT_SCOPE=shared needs ACCOUNT_POOL and POOL_TABLE_PREFIX")
+        if not shared and (self.POOL_OWNER or self.POOL_TABLE_PREFIX):
+            raise ValueError("POOL_OWNER and POOL_TABLE_PREFIX need ACCOUNT_SCOPE=shared")
+        if shared and self.POOL_TABLE_PREFIX == self.TABLE_PREFIX:
+            raise ValueError("POOL_TABLE_PREFIX must differ from TABLE_PREFIX")
+        return self
+
+    @property
+    def shared_table_prefix(self) -> str | None:
+        """Where the pool's shared tables live (None: a website with its own accounts)."""
+        return self.POOL_TABLE_PREFIX if self.ACCOUNT_SCOPE is AccountScope.SHARED else None
 
     @model_validator(mode="after")
     def _budgets(self) -> Settings:
@@ -190,7 +227,7 @@ class Settings(BaseModel):
     def account_namespace(self) -> str:
         """The namespace in which an email is unique: the website or the shared pool."""
         if self.ACCOUNT_SCOPE is AccountScope.SHARED:
-            return f"pool:{self.ACCOUNT_POOL or self.TABLE_PREFIX}"
+            return f"pool:{self.ACCOUNT_POOL}"
         return f"web:{self.WEBSITE_ID}"
 
     def link(self, page: str, token: str) -> str:
@@ -211,6 +248,8 @@ class Settings(BaseModel):
             "checkout_mode": self.CHECKOUT_MODE.value,
             "shop_access": self.SHOP_ACCESS.value,
             "account_scope": self.ACCOUNT_SCOPE.value,
+            "account_pool": self.ACCOUNT_POOL if self.ACCOUNT_SCOPE is AccountScope.SHARED else None,
+            "erp_instant_accounts": self.ERP_INSTANT_ACCOUNTS,
             "document_types": list(self.DOCUMENT_TYPES),
             "shopping_lists": self.B2B_LISTS,
             "guest_ttl_days": self.GUEST_TTL_DAYS,
