@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:  # app.py, chalicelib and infra live at the root
 from chalicelib.kernel.errors import SettingsError  # noqa: E402
 from chalicelib.kernel.stage_config import load_config, stage_names  # noqa: E402
 from infra import policy as policies  # noqa: E402
-from infra.stage import Stage, load_stage  # noqa: E402
+from infra.stage import Stage, load_stage, pool_problems  # noqa: E402
 from infra.template import merge_template  # noqa: E402
 
 
@@ -209,6 +209,15 @@ def package(stage_name: str) -> int:
         step(f"validating the settings of stage {stage_name}")
         stage = load_stage(stage_name)
         print(f"    website {stage.settings.WEBSITE_ID}, tables {stage.settings.TABLE_PREFIX}-*")
+        if stage.in_pool:
+            role = "owns" if stage.owns_pool else "imports from its owner"
+            print(
+                f"    pool {stage.settings.ACCOUNT_POOL}: {role} the shared tables "
+                f"{stage.settings.POOL_TABLE_PREFIX}-{{customers,logins,budgets}} and the secret"
+            )
+            problems = pool_problems(stage_name)
+            if problems:
+                raise PackagingFailed("; ".join(problems))
 
         step(f"checking .chalice/{policy_path(stage_name).name} (least privilege, up to date)")
         check_policy(stage)

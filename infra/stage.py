@@ -135,3 +135,35 @@ def load_stage(name: str, chalice_app: Any | None = None) -> Stage:
     )
     app = chalice_app if chalice_app is not None else load_chalice_app()
     return Stage(name, app_name, settings, tables, app_functions(app, app_name, name))
+
+
+def pool_problems(name: str) -> list[str]:
+    """What keeps stage ``name``'s pool from deploying: its websites must agree on the shared
+    tables and secret, and exactly one of them (the owner) creates them. Local stages
+    (``local…``) form their own pools."""
+    settings = load_settings(stage_environment(name))
+    if settings.shared_table_prefix is None:
+        return []
+    local = name.startswith("local")
+    members = {
+        other: load_settings(stage_environment(other))
+        for other in load_config()["stages"]
+        if other.startswith("local") == local
+    }
+    pool = {n: s for n, s in members.items() if s.ACCOUNT_POOL == settings.ACCOUNT_POOL}
+    problems: list[str] = []
+    owners = sorted(n for n, s in pool.items() if s.POOL_OWNER)
+    if len(owners) != 1:
+        problems.append(
+            f"pool {settings.ACCOUNT_POOL} needs exactly one POOL_OWNER stage, has {owners or 'none'}"
+        )
+    for field in ("ACCOUNT_SCOPE", "POOL_TABLE_PREFIX", "SECRET_ID"):
+        values = {str(getattr(s, field)) for s in pool.values()}
+        if len(values) > 1:
+            problems.append(
+                f"the websites of pool {settings.ACCOUNT_POOL} differ on {field}: {sorted(values)}"
+            )
+    websites = [s.WEBSITE_ID for s in pool.values()]
+    if len(set(websites)) != len(websites):
+        problems.append(f"pool {settings.ACCOUNT_POOL} has two stages for one WEBSITE_ID")
+    return problems
