@@ -14,7 +14,7 @@ from chalicelib.erp.schemas import ContactsIn, EmailQuery
 from chalicelib.identity import accounts, activity
 from chalicelib.identity import staff_keys as staff
 from chalicelib.identity.schemas import StatusIn
-from chalicelib.identity.views import staff_view
+from chalicelib.identity.views import profile_website, staff_view
 from chalicelib.invitations import grants as invitations
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.invitations.schemas import InvitationsIn
@@ -35,13 +35,15 @@ def staff_key(auth_request: AuthRequest) -> AuthResponse:
 
 @endpoint(bp, "/admin/customers/{customer_id}", methods=["GET"], authorizer=staff_key)
 def get_customer(customer_id: str) -> dict[str, Any]:
-    return staff_view(accounts.get_for_staff(get_container(), customer_id))
+    c = get_container()
+    return staff_view(accounts.get_for_staff(c, customer_id), profile_website(c))
 
 
 @endpoint(bp, "/admin/customers/{customer_id}/status", methods=["PUT"], authorizer=staff_key)
 def set_status(customer_id: str) -> dict[str, Any]:
     data = parse(StatusIn, json_body(bp.current_request))
-    return staff_view(accounts.set_status(get_container(), customer_id, data.status))
+    c = get_container()
+    return staff_view(accounts.set_status(c, customer_id, data.status), profile_website(c))
 
 
 BULK_BODY_BYTES = 512 * 1024

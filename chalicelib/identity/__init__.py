@@ -4,7 +4,7 @@ This module is the feature's public surface: other features use the names below 
 ``activity`` module), never its stores or models modules directly.
 """
 
-from chalicelib.identity import activity, links
+from chalicelib.identity import activity, links, views
 from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity.accounts import verify_link
 from chalicelib.identity.clean_start import CHECKOUT
@@ -54,4 +54,5 @@ __all__ = [
     "save_step",
     "token_pair",
     "verify_link",
+    "views",
 ]

@@ -63,6 +63,9 @@ class Customer(BaseTable):
     expiry_bucket = UnicodeAttribute(null=True)
     invitation_id = UnicodeAttribute(null=True)  # the latest invitation of an invited customer
     preferences = UnicodeAttribute(null=True)  # JSON: shipping method and the like
+    # A shared pool: JSON {website_id: {"phone", "newsletter", "preferences"}}, the profile
+    # each website of the pool keeps for this customer (identity.views.website_profile).
+    websites = UnicodeAttribute(null=True)
     # ERP instant accounts (chalicelib.erp): the ERP account this customer is linked to,
     # the contact's role and company, and the link's state: active | suspended (the
     # contact left the ERP's snapshot). Written in one transaction with ``erp_linked``.

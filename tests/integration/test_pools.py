@@ -160,3 +160,38 @@ def test_a_pool_needs_its_shared_tables_named(configure: Callable[..., Container
         load_settings({**_website("x"), "SECRET_ID": "s", "ACCOUNT_SCOPE": "shared", "ACCOUNT_POOL": "p"})
     with pytest.raises(SettingsError, match="POOL_OWNER"):
         load_settings({**_website("x"), "SECRET_ID": "s", "POOL_OWNER": "true"})
+
+
+def test_each_website_keeps_its_own_phone_newsletter_and_preferences(
+    on: Callable[[dict[str, Any]], Api],
+) -> None:
+    """The person (email, name, language, password) is the pool's; what a website's shop
+    asks for (phone, newsletter consent, preferences) is that website's own."""
+    assert on(A).signup("ada@example.com", newsletter=True).status_code == 202
+    link = last_mail("ada@example.com").link("/verify")
+    on(A).call("POST", "/signup/verify", {"token": token_from(link)})
+    token_a = on(A).sign_in("ada@example.com").json_body["access_token"]
+    token_b = on(B).sign_in("ada@example.com").json_body["access_token"]
+    me_b = on(B).call("GET", "/me", token=token_b).json_body
+    assert (me_b["newsletter"], me_b["phone"], me_b["preferences"]) == (
+        False,
+        None,
+        {},
+    )  # B asked nothing yet
+    change = {
+        "newsletter": True,
+        "phone": "+33 1 00 00 00 00",
+        "preferences": {"shipping": "pickup"},
+        "name": "Ada L",
+    }
+    assert on(B).call("PATCH", "/me", change, token=token_b).status_code == 200
+    assert on(A).call("PATCH", "/me", {"newsletter": False}, token=token_a).status_code == 200
+    me_a = on(A).call("GET", "/me", token=token_a).json_body
+    me_b = on(B).call("GET", "/me", token=token_b).json_body
+    assert (me_a["newsletter"], me_a["phone"], me_a["preferences"]) == (False, None, {})
+    assert (me_b["newsletter"], me_b["phone"], me_b["preferences"]) == (
+        True,
+        "+33 1 00 00 00 00",
+        {"shipping": "pickup"},
+    )
+    assert me_a["name"] == me_b["name"] == "Ada L"  # the person's name: the pool's
