@@ -242,3 +242,43 @@ def test_staff_see_an_address_contacts_and_whether_they_match(
     eligible = {k["erp_account"]: k["eligible"] for k in answer.json_body["contacts"]}
     assert eligible == {"C100": True, "CASH9": False}
     assert _staff(api, "GET", "/admin/erp/contacts?email=nope").status_code == 422
+
+
+def test_concurrent_sign_ins_link_once_and_all_sign_in(api: Api, configure: Callable[..., Container]) -> None:
+    from devtools.probes import at_once
+
+    configure(**ERP)
+    api.verified_account("ada@acme.example")
+    _upsert(api, [_row("ada@acme.example")])
+    answers = at_once(lambda _: api.sign_in("ada@acme.example"), 4)
+    assert sorted(a.status_code for a in answers) == [200] * 4
+    customer = _customer("ada@acme.example")
+    assert customer.erp_link == "active"
+    assert _kinds(customer.customer_id).count("erp_linked") == 1  # the losers sign in unlinked
+
+
+def test_a_contact_sent_again_while_a_sync_finishes_is_kept(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    from chalicelib.erp import linking
+
+    container = configure(**ERP)
+    _upsert(api, [_row("ada@acme.example")])
+    sync = _staff(api, "POST", "/admin/erp/syncs").json_body["sync_id"]
+    left_out = ErpContact.get("ada@acme.example", "C100")  # what the finish found in the index
+    _upsert(api, [_row("ada@acme.example")], sync)  # ... and the ERP sends it meanwhile
+    assert linking.remove(container, left_out, "base", int(container.clock.now())) == "kept"
+    assert ErpContact.get("ada@acme.example", "C100").status == "live"
+
+
+def test_a_contact_removed_before_the_link_is_followed_opens_no_account(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    configure(**B2B)
+    _upsert(api, [_row("ada@acme.example")])
+    assert api.signup("ada@acme.example").status_code == 202
+    sync = _staff(api, "POST", "/admin/erp/syncs").json_body["sync_id"]
+    assert _staff(api, "POST", f"/admin/erp/syncs/{sync}/finish").json_body["removed"] == 1
+    answer = _verify(api, "ada@acme.example")
+    assert answer.status_code == 403 and answer.json_body["error"]["code"] == "signup_closed"
+    assert _customer("ada@acme.example").status == "pending"
