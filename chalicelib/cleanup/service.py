@@ -167,12 +167,15 @@ def removed_by_ttl(record: dict[str, Any]) -> bool:
     return record.get("eventName") == "REMOVE" and identity.get("principalId") == "dynamodb.amazonaws.com"
 
 
-def children_of_removed(event: Any) -> dict[str, int]:
+def children_of_removed(event: Any, *, every_removal: bool = False) -> dict[str, int]:
     """Customers stream: a customer removed by TTL before the cleanup came loses its documents.
+    ``every_removal``: a website of a shared pool, whose customers another website's cleanup
+    (the pool owner's) may remove: this website's documents of any removed customer go.
     A record that cannot be read or worked is logged and skipped."""
     outcomes: Counter[str] = Counter(documents=0)
     for record in stream_records(event):
-        if removed_by_ttl(record):
+        removed = record.get("eventName") == "REMOVE" if every_removal else removed_by_ttl(record)
+        if removed:
             with each_item("customer_removed", str(record.get("eventID")), outcomes):
                 outcomes["documents"] += remove_documents(record["dynamodb"]["Keys"]["customer_id"]["S"])
     if outcomes["documents"]:

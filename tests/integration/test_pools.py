@@ -195,3 +195,28 @@ def test_each_website_keeps_its_own_phone_newsletter_and_preferences(
         {"shipping": "pickup"},
     )
     assert me_a["name"] == me_b["name"] == "Ada L"  # the person's name: the pool's
+
+
+def test_a_guest_of_one_website_cleaned_by_the_owner_loses_its_documents_there(
+    on: Callable[[dict[str, Any]], Api], configure: Callable[..., Container], clock: ManualClock
+) -> None:
+    """The owner's cleanup removes an expired guest of website B from the shared customers
+    table; B's ``customer_removed`` reads that REMOVE (not TTL's) and removes B's documents."""
+    from chalicelib import jobs
+    from chalicelib.cleanup.service import run as cleanup
+    from tests.integration.conftest import staff_headers
+
+    api_b = on(B)
+    guest = api_b.storefront("POST", "/guests", {"email": "gus@example.com", "name": "Gus"}).json_body
+    document = {"document_id": "SO-1", "type": "order", "status": "completed", "date": "2026-11-01"}
+    headers = staff_headers(configure(**B), "order-system")
+    assert api_b.call(
+        "POST", f"/admin/customers/{guest['customer_id']}/documents", document, **headers
+    ).status_code
+    assert len(list(Document.query(guest["customer_id"]))) == 1
+    clock.advance(31 * 86400)
+    assert cleanup(configure(**A))["removed"]["guests"] == 1  # the owner cleans the shared table
+    removal = {"eventName": "REMOVE", "dynamodb": {"Keys": {"customer_id": {"S": guest["customer_id"]}}}}
+    configure(**B)
+    assert jobs.remove_children({"Records": [removal]}) == {"documents": 1}
+    assert list(Document.query(guest["customer_id"])) == []
