@@ -163,6 +163,10 @@ def pool_problems(name: str) -> list[str]:
             problems.append(
                 f"the websites of pool {settings.ACCOUNT_POOL} differ on {field}: {sorted(values)}"
             )
+    prefixes = {s.WEBSITE_ID: s.TABLE_PREFIX for s in pool.values()}
+    for website, prefix in settings.POOL_DOCUMENTS_FROM:
+        if prefixes.get(website) != prefix:
+            problems.append(f"POOL_DOCUMENTS_FROM names {website}={prefix}: no such website in the pool")
     websites = [s.WEBSITE_ID for s in pool.values()]
     if len(set(websites)) != len(websites):
         problems.append(f"pool {settings.ACCOUNT_POOL} has two stages for one WEBSITE_ID")

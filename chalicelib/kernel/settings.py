@@ -121,6 +121,9 @@ class Settings(BaseModel):
     # POOL_OWNER=true, creates them and the pool's secret (SECRET_ID), the others import them.
     POOL_TABLE_PREFIX: Slug | None = None
     POOL_OWNER: bool = False
+    # Opt-in: the pool's other websites whose documents this website's customers may read
+    # (``GET /me/websites/{website_id}/documents``), as ``website_id=TABLE_PREFIX`` pairs.
+    POOL_DOCUMENTS_FROM: tuple[tuple[str, str], ...] = ()
     MAIL_DISPATCH: MailDispatch = MailDispatch.INLINE
 
     # Security numbers (SPEC §4 gives the floors; a stage may only raise them).
@@ -171,6 +174,17 @@ class Settings(BaseModel):
             return tuple(code.strip() for code in value.split(",") if code.strip())
         return value
 
+    @field_validator("POOL_DOCUMENTS_FROM", mode="before")
+    @classmethod
+    def _pool_documents(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        pairs = []
+        for entry in (e.strip() for e in value.split(",") if e.strip()):
+            website, _, prefix = entry.partition("=")
+            pairs.append((_slug(website.strip()), _slug(prefix.strip())))
+        return tuple(pairs)
+
     @model_validator(mode="after")
     def _pool(self) -> Settings:
         shared = self.ACCOUNT_SCOPE is AccountScope.SHARED
@@ -180,6 +194,8 @@ class Settings(BaseModel):
             raise ValueError("POOL_OWNER and POOL_TABLE_PREFIX need ACCOUNT_SCOPE=shared")
         if shared and self.POOL_TABLE_PREFIX == self.TABLE_PREFIX:
             raise ValueError("POOL_TABLE_PREFIX must differ from TABLE_PREFIX")
+        if self.POOL_DOCUMENTS_FROM and not shared:
+            raise ValueError("POOL_DOCUMENTS_FROM needs ACCOUNT_SCOPE=shared")
         return self
 
     @property
@@ -249,6 +265,7 @@ class Settings(BaseModel):
             "shop_access": self.SHOP_ACCESS.value,
             "account_scope": self.ACCOUNT_SCOPE.value,
             "account_pool": self.ACCOUNT_POOL if self.ACCOUNT_SCOPE is AccountScope.SHARED else None,
+            "pool_documents_from": [website for website, _ in self.POOL_DOCUMENTS_FROM],
             "erp_instant_accounts": self.ERP_INSTANT_ACCOUNTS,
             "document_types": list(self.DOCUMENT_TYPES),
             "shopping_lists": self.B2B_LISTS,

@@ -32,7 +32,8 @@ def _website(letter: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-A, B = _website("a", **POOL, POOL_OWNER=True), _website("b", **POOL)
+A = _website("a", **POOL, POOL_OWNER=True, POOL_DOCUMENTS_FROM="brand-b=accounts-brand-b")
+B = _website("b", **POOL)
 SOLO = _website("c")  # its own accounts, beside the pool
 
 
@@ -220,3 +221,30 @@ def test_a_guest_of_one_website_cleaned_by_the_owner_loses_its_documents_there(
     configure(**B)
     assert jobs.remove_children({"Records": [removal]}) == {"documents": 1}
     assert list(Document.query(guest["customer_id"])) == []
+
+
+def test_a_website_that_opted_in_shows_the_customer_s_documents_of_another_website(
+    on: Callable[[dict[str, Any]], Api], configure: Callable[..., Container]
+) -> None:
+    from tests.integration.conftest import staff_headers
+
+    customer_id = _verified(on(A), "ada@example.com", A)
+    other_id = _verified(on(A), "bob@example.com", A)
+    api_b = on(B)
+    headers = staff_headers(configure(**B), "order-system")
+    for owner, number in ((customer_id, "SO-ADA"), (other_id, "SO-BOB")):
+        document = {"document_id": number, "type": "order", "status": "open", "date": "2026-11-02"}
+        assert (
+            api_b.call("POST", f"/admin/customers/{owner}/documents", document, **headers).status_code == 200
+        )
+    token_a = on(A).sign_in("ada@example.com").json_body["access_token"]
+    mine_on_a = on(A).call("GET", "/me/documents", token=token_a).json_body["documents"]
+    assert mine_on_a == []  # A's own documents: none, B's stay B's
+    on_b = on(A).call("GET", "/me/websites/brand-b/documents", token=token_a)
+    assert on_b.status_code == 200, on_b.body
+    assert on_b.json_body["website_id"] == "brand-b"
+    assert [d["document_id"] for d in on_b.json_body["documents"]] == ["SO-ADA"]  # never Bob's
+    token_b = on(B).sign_in("ada@example.com").json_body["access_token"]
+    refused = on(B).call("GET", "/me/websites/brand-a/documents", token=token_b)  # B did not opt in
+    assert refused.status_code == 404
+    assert on(A).call("GET", "/me/websites/brand-b/documents").status_code == 401

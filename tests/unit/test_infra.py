@@ -152,6 +152,8 @@ def test_each_policy_names_only_its_own_stage(stage_name: str) -> None:
         r for s in policy["Statement"] for r in _as_list(s["Resource"]) if r.startswith("arn:aws:dynamodb:")
     ]
     own = {f"table/{t.name}" for t in stage.tables}
+    # a pool website reads the documents of the websites it opted in to show (POOL_DOCUMENTS_FROM)
+    own |= {f"table/{prefix}-documents" for _, prefix in stage.settings.POOL_DOCUMENTS_FROM}
     assert dynamodb and all(
         r.split(":", 5)[5].split("/index/")[0].split("/stream/")[0] in own for r in dynamodb
     )

@@ -106,3 +106,13 @@ def test_a_pool_without_one_owner_or_with_two_secrets_is_refused(monkeypatch: py
     environments[OWNER]["POOL_OWNER"] = "true"
     b_env["SECRET_ID"] = "customer-accounts/brand-b/master"
     assert any("differ on SECRET_ID" in p for p in pool_problems(MEMBER))
+
+
+def test_a_website_reads_only_the_documents_index_of_the_websites_it_opted_in_to_show() -> None:
+    policy = policies.stage_policy(load_stage(OWNER))
+    (statement,) = [s for s in policy["Statement"] if s["Sid"] == "PoolWebsitesDocuments"]
+    assert statement["Action"] == ["dynamodb:Query"]
+    assert statement["Resource"] == ["arn:aws:dynamodb:*:*:table/accounts-brand-b-documents/index/by_date"]
+    assert not any(
+        s["Sid"] == "PoolWebsitesDocuments" for s in policies.stage_policy(load_stage(SOLO))["Statement"]
+    )
