@@ -121,6 +121,7 @@ def erp_contacts_of() -> dict[str, Any]:
 
 @endpoint(bp, "/admin/erp/syncs", methods=["POST"], authorizer=staff_key)
 def start_erp_sync() -> Response:
+    json_body(bp.current_request)  # no body expected; a malformed one is still refused (400)
     return Response(erp_contacts.start_sync(get_container()), status_code=201)
 
 
