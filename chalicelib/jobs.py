@@ -73,7 +73,8 @@ def run_cleanup(budget: float = CLEANUP_BUDGET) -> dict[str, Any]:
 
 def remove_children(event: dict[str, Any]) -> dict[str, int]:
     """Customers stream: documents of a removed customer (TTL may remove it first)."""
-    outcome = cleanup.children_of_removed(event)
+    pooled = get_container().settings.shared_table_prefix is not None
+    outcome = cleanup.children_of_removed(event, every_removal=pooled)
     flush_metrics()
     return outcome
 

@@ -14,6 +14,7 @@ from chalicelib.backoffice import Note
 from chalicelib.checkout import Document
 from chalicelib.codes import SignInCode
 from chalicelib.companies import CompanyItem
+from chalicelib.erp import ErpContact
 from chalicelib.events import LifecycleEvent, Webhook, WebhookDelivery
 from chalicelib.identity import Activity, Customer, Login, SearchEntry, Session, StaffKey
 from chalicelib.invitations import Invitation, InvitationJob
@@ -45,17 +46,24 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     WebhookDelivery,
     SearchEntry,
     Note,
+    ErpContact,
 )
 
 
 def create_tables(
-    prefix: str, region: str | None = None, host: str | None = None, *, wait: bool = True
+    prefix: str,
+    region: str | None = None,
+    host: str | None = None,
+    *,
+    wait: bool = True,
+    shared_prefix: str | None = None,
 ) -> None:
     """Create every table (local server and tests; AWS stages get them from ``infra/``).
 
     ``wait=False`` skips pynamodb's 2-second polling, for moto where tables are born active.
+    A pool's shared tables (``shared_prefix``) are created by the first of its websites.
     """
-    configure_tables(prefix, region, host)
+    configure_tables(prefix, region, host, shared_prefix)
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")

@@ -18,7 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from devtools.events import create_bus
 
-STAGE = "local"
+#: The stage ``make run`` serves: ``local`` (a website with its own accounts), or with
+#: ``LOCAL_STAGE=local-brand-a`` / ``local-brand-b`` one website of the local pool (run
+#: the second with another ``PORT`` and the same ``AWS_PORT``: it reuses the moto server).
+STAGE = os.environ.get("LOCAL_STAGE") or "local"
 REGION = "us-east-1"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 STAFF_KEY_NAME = "local-dev"
@@ -112,7 +115,8 @@ def set_up(
 
     from chalicelib.tables import create_tables
 
-    create_tables(stage_env["TABLE_PREFIX"], REGION, host=endpoint_url)
+    shared = stage_env.get("POOL_TABLE_PREFIX") if stage_env.get("ACCOUNT_SCOPE") == "shared" else None
+    create_tables(stage_env["TABLE_PREFIX"], REGION, host=endpoint_url, shared_prefix=shared)
     _create_secret(boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     _create_sender(boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     create_bus(f"{stage_env['TABLE_PREFIX']}-events", endpoint_url, REGION)  # Settings.event_bus_name

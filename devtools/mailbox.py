@@ -21,6 +21,7 @@ class Mail:
     html: str
     language: str
     links: list[str] = field(default_factory=list)
+    sender: str = ""  # the From header: the website the request came from
 
     def link(self, fragment: str) -> str:
         """The first link containing ``fragment``."""
@@ -55,6 +56,7 @@ def parse_raw(message_id: str, destinations: list[str], raw: str) -> Mail:
         html=html,
         language=str(message.get("Content-Language", "")),
         links=links,
+        sender=str(message.get("From", "")),
     )
 
 

@@ -39,10 +39,15 @@ if str(ROOT) not in sys.path:  # app.py, chalicelib and infra live at the root
 from chalicelib.kernel.errors import SettingsError  # noqa: E402
 from chalicelib.kernel.stage_config import load_config, stage_names  # noqa: E402
 from infra import policy as policies  # noqa: E402
-from infra.stage import Stage, load_stage  # noqa: E402
+from infra.stage import Stage, load_stage, pool_problems  # noqa: E402
 from infra.template import merge_template  # noqa: E402
 
-LOCAL_STAGES = frozenset({"local"})
+
+def is_local(stage: str) -> bool:
+    """``local`` and ``local-…`` stages run on moto (``make run``) and are never deployed."""
+    return stage == "local" or stage.startswith("local-")
+
+
 BIN = Path(sys.executable).parent
 #: chalice package only needs *a* region to load its config; the template uses ${AWS::Region}.
 PLACEHOLDER_REGION = "us-east-1"
@@ -97,7 +102,7 @@ def golden_path(stage: str) -> Path:
 
 def write_golden() -> int:
     for name in stage_names():
-        if name in LOCAL_STAGES:
+        if is_local(name):
             continue
         path = golden_path(name)
         path.write_text(json.dumps(merge_template(load_stage(name)), indent=1, sort_keys=True), "utf-8")
@@ -191,10 +196,10 @@ def _size(path: Path) -> str:
 
 def package(stage_name: str) -> int:
     started = time.monotonic()
-    if stage_name in LOCAL_STAGES:
+    if is_local(stage_name):
         print(
             f"refusing to package stage {stage_name!r}: it is never deployed (it runs on moto with "
-            f"`make run`). Package one of: {', '.join(s for s in stage_names() if s not in LOCAL_STAGES)}",
+            f"`make run`). Package one of: {', '.join(s for s in stage_names() if not is_local(s))}",
             file=sys.stderr,
         )
         return 2
@@ -208,6 +213,15 @@ def package(stage_name: str) -> int:
         step(f"validating the settings of stage {stage_name}")
         stage = load_stage(stage_name)
         print(f"    website {stage.settings.WEBSITE_ID}, tables {stage.settings.TABLE_PREFIX}-*")
+        if stage.in_pool:
+            role = "owns" if stage.owns_pool else "imports from its owner"
+            print(
+                f"    pool {stage.settings.ACCOUNT_POOL}: {role} the shared tables "
+                f"{stage.settings.POOL_TABLE_PREFIX}-{{customers,logins,budgets}} and the secret"
+            )
+            problems = pool_problems(stage_name)
+            if problems:
+                raise PackagingFailed("; ".join(problems))
 
         step(f"checking .chalice/{policy_path(stage_name).name} (least privilege, up to date)")
         check_policy(stage)

@@ -14,7 +14,9 @@
 6. the local storefront (``devtools.storefront``) on ``/storefront`` of the API's port, where
    the hosted pages redirect: a new user clicks through every email flow in a browser.
 
-Environment: ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
+Environment: ``LOCAL_STAGE`` (default ``local``; ``local-brand-a`` and ``local-brand-b``
+are two websites of one pool: start the second with another ``PORT`` and the same
+``AWS_PORT``), ``PORT``, ``AWS_PORT``, ``LOCAL_STAFF_KEY`` (the staff key's secret, else
 a new one is printed), ``LOCAL_STOREFRONT_KEY`` (the same for the storefront key),
 ``LOCAL_STOREFRONT_URL`` (where pages redirect and emails point for the shop, e.g. a
 storefront you serve locally; default: the stage's, on ``PORT``),
@@ -196,7 +198,7 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
         else "new; set LOCAL_STOREFRONT_KEY to keep one"
     )
     return f"""
-  Customer accounts service, stage local
+  Customer accounts service, stage {STAGE}
   API          {api_url}
   AWS (moto)   {aws_url}
   storefront   {storefront_url}/   (the local shop: sign up, sign in, checkout, emails;
@@ -301,6 +303,11 @@ def run(
 ) -> None:
     if port == aws_port:
         raise StartupError("PORT and AWS_PORT must differ")
+    from chalicelib.kernel.stage_config import stage_names
+
+    if not STAGE.startswith("local") or STAGE not in stage_names():
+        local = [n for n in stage_names() if n.startswith("local")]
+        raise StartupError(f"LOCAL_STAGE={STAGE!r} is not a local stage; one of: {', '.join(local)}")
     if not port_is_free(port):
         raise PortTaken(f"port {port} is in use (another `make run`?); run with PORT=<free port>")
     moto = start_moto(aws_port)

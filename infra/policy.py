@@ -53,6 +53,13 @@ def stage_policy(stage: Stage) -> dict[str, Any]:
         {"Sid": "StageTableItems", "Effect": "Allow", "Action": ITEM_ACTIONS, "Resource": tables},
         {"Sid": "StageTableIndexes", "Effect": "Allow", "Action": INDEX_ACTIONS, "Resource": indexes},
     ]
+    others = [  # a pool's other websites whose documents this one shows (POOL_DOCUMENTS_FROM)
+        _arn("dynamodb", f"table/{prefix}-documents/index/by_date") for _, prefix in s.POOL_DOCUMENTS_FROM
+    ]
+    if others:
+        statements.append(
+            {"Sid": "PoolWebsitesDocuments", "Effect": "Allow", "Action": INDEX_ACTIONS, "Resource": others}
+        )
     streams = [_arn("dynamodb", f"table/{t.name}/stream/*") for t in stage.consumed_stream_tables]
     if streams:
         statements.append(

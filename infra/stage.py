@@ -23,6 +23,10 @@ API_HANDLER = "APIHandler"
 class Table:
     model: type[BaseTable]
     name: str  # exactly what ``configure_tables`` points the model at
+    #: created by this stage's stack; False for a pool's shared table in a member stage,
+    #: which imports it from the pool owner's stack (``Fn::ImportValue``)
+    owned: bool = True
+    shared: bool = False  # one of a pool's shared tables
 
     @property
     def logical_id(self) -> str:
@@ -59,6 +63,19 @@ class Stage:
         return tuple(t for t in self.tables if t.model.STREAM)
 
     @property
+    def in_pool(self) -> bool:
+        return self.settings.shared_table_prefix is not None
+
+    @property
+    def owns_pool(self) -> bool:
+        """Creates the shared tables and secret: a standalone website, or the pool's owner."""
+        return not self.in_pool or self.settings.POOL_OWNER
+
+    def export_name(self, output: str) -> str:
+        """The CloudFormation export of a pool's shared resource (``<app>-pool-<pool>-<output>``)."""
+        return f"{self.app_name}-pool-{self.settings.ACCOUNT_POOL}-{output}"
+
+    @property
     def consumed_stream_tables(self) -> tuple[Table, ...]:
         """Streams a function reads: the outbox's only where ``MAIL_DISPATCH=stream``."""
         return tuple(
@@ -72,9 +89,9 @@ class Stage:
         )
 
 
-def table_names(prefix: str) -> dict[type[BaseTable], str]:
+def table_names(prefix: str, shared_prefix: str | None = None) -> dict[type[BaseTable], str]:
     """The table name of every model for ``prefix``, as ``configure_tables`` names them."""
-    return {model: table_name(model, prefix) for model in ALL_TABLES}
+    return {model: table_name(model, prefix, shared_prefix) for model in ALL_TABLES}
 
 
 def app_functions(chalice_app: Any, app_name: str, stage: str) -> tuple[Function, ...]:
@@ -105,7 +122,52 @@ def load_stage(name: str, chalice_app: Any | None = None) -> Stage:
     """
     settings = load_settings(stage_environment(name))
     app_name = str(load_config()["app_name"])
-    names = table_names(settings.TABLE_PREFIX)
-    tables = tuple(Table(model, names[model]) for model in ALL_TABLES)
+    shared_prefix = settings.shared_table_prefix
+    names = table_names(settings.TABLE_PREFIX, shared_prefix)
+    tables = tuple(
+        Table(
+            model,
+            names[model],
+            owned=not (shared_prefix and model.SHARED_IN_POOL) or settings.POOL_OWNER,
+            shared=bool(shared_prefix and model.SHARED_IN_POOL),
+        )
+        for model in ALL_TABLES
+    )
     app = chalice_app if chalice_app is not None else load_chalice_app()
     return Stage(name, app_name, settings, tables, app_functions(app, app_name, name))
+
+
+def pool_problems(name: str) -> list[str]:
+    """What keeps stage ``name``'s pool from deploying: its websites must agree on the shared
+    tables and secret, and exactly one of them (the owner) creates them. Local stages
+    (``local…``) form their own pools."""
+    settings = load_settings(stage_environment(name))
+    if settings.shared_table_prefix is None:
+        return []
+    local = name.startswith("local")
+    members = {
+        other: load_settings(stage_environment(other))
+        for other in load_config()["stages"]
+        if other.startswith("local") == local
+    }
+    pool = {n: s for n, s in members.items() if s.ACCOUNT_POOL == settings.ACCOUNT_POOL}
+    problems: list[str] = []
+    owners = sorted(n for n, s in pool.items() if s.POOL_OWNER)
+    if len(owners) != 1:
+        problems.append(
+            f"pool {settings.ACCOUNT_POOL} needs exactly one POOL_OWNER stage, has {owners or 'none'}"
+        )
+    for field in ("ACCOUNT_SCOPE", "POOL_TABLE_PREFIX", "SECRET_ID"):
+        values = {str(getattr(s, field)) for s in pool.values()}
+        if len(values) > 1:
+            problems.append(
+                f"the websites of pool {settings.ACCOUNT_POOL} differ on {field}: {sorted(values)}"
+            )
+    prefixes = {s.WEBSITE_ID: s.TABLE_PREFIX for s in pool.values()}
+    for website, prefix in settings.POOL_DOCUMENTS_FROM:
+        if prefixes.get(website) != prefix:
+            problems.append(f"POOL_DOCUMENTS_FROM names {website}={prefix}: no such website in the pool")
+    websites = [s.WEBSITE_ID for s in pool.values()]
+    if len(set(websites)) != len(websites):
+        problems.append(f"pool {settings.ACCOUNT_POOL} has two stages for one WEBSITE_ID")
+    return problems

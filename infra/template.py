@@ -15,6 +15,13 @@ Chalice deep-merges it: new logical ids add resources, existing ones (the functi
   ``EnableWaf`` parameter is ``true``, an AWS WAF web ACL on the stage with a rate-based
   rule per source IP (``WafRateLimit`` requests in 5 minutes, then 429);
 - fixed function names, their log groups (with retention) and alarms.
+
+A website of a shared pool (``ACCOUNT_SCOPE=shared``): the pool's owner (``POOL_OWNER``)
+creates the shared tables (``SHARED_IN_POOL``: customers, logins, budgets) and the secret
+and exports their names and ARNs (``<app>-pool-<pool>-…``); every other website of the
+pool creates only its own tables and imports the customers stream (``Fn::ImportValue``),
+whose every REMOVE it reads: a customer removed by any website's cleanup loses its
+documents on every website.
 """
 
 from __future__ import annotations
@@ -137,9 +144,11 @@ def _sender_identity(stage: Stage) -> dict[str, Any]:
     }
 
 
-def _stream_pattern(table: Table) -> dict[str, Any]:
+def _stream_pattern(stage: Stage, table: Table) -> dict[str, Any]:
     pattern: dict[str, Any] = {"eventName": list(table.model.STREAM_EVENTS)}
-    if table.model.STREAM_TTL_ONLY:  # TTL's deletions carry DynamoDB's own identity
+    # TTL's deletions carry DynamoDB's own identity. A shared table's deletions by another
+    # website's cleanup concern this website's documents too: a pool reads every one.
+    if table.model.STREAM_TTL_ONLY and not table.shared:
         pattern["userIdentity"] = {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}
     return pattern
 
@@ -154,14 +163,18 @@ def _stream_mapping(stage: Stage, table: Table, consumer: Function) -> dict[str,
     return {
         "Type": "AWS::Lambda::EventSourceMapping",
         "Properties": {
-            "EventSourceArn": {"Fn::GetAtt": [table.logical_id, "StreamArn"]},
+            "EventSourceArn": (
+                {"Fn::GetAtt": [table.logical_id, "StreamArn"]}
+                if table.owned
+                else {"Fn::ImportValue": stage.export_name(f"{table.logical_id}StreamArn")}
+            ),
             "FunctionName": {"Ref": consumer.logical_id},
             # From the stream's start: nothing inserted before the mapping exists is missed
             # (sending is idempotent: a message is claimed before it is sent).
             "StartingPosition": "TRIM_HORIZON",
             "BatchSize": 10,
             # Only the events the handler acts on (outbox: INSERT; customers: REMOVE).
-            "FilterCriteria": {"Filters": [{"Pattern": json.dumps(_stream_pattern(table))}]},
+            "FilterCriteria": {"Filters": [{"Pattern": json.dumps(_stream_pattern(stage, table))}]},
             # A failing batch is split to isolate the bad record, retried a few times, then
             # skipped: the message stays pending and the sweeper retries it.
             "BisectBatchOnFunctionError": True,
@@ -299,10 +312,31 @@ def _functions(stage: Stage) -> dict[str, Any]:
     return resources
 
 
+def _outputs(stage: Stage) -> dict[str, Any]:
+    """Names and ARNs of what the stack created; a pool owner exports the shared ones."""
+    outputs: dict[str, Any] = {}
+
+    def output(name: str, value: Any, shared: bool) -> None:
+        outputs[name] = {"Value": value}
+        if shared and stage.in_pool:
+            outputs[name]["Export"] = {"Name": stage.export_name(name)}
+
+    for t in stage.tables:
+        if t.owned:
+            output(f"{t.logical_id}Name", {"Ref": t.logical_id}, t.shared)
+    if stage.owns_pool:
+        output("MasterSecretArn", {"Ref": "MasterSecret"}, True)
+    for t in stage.stream_tables:
+        if t.owned:
+            output(f"{t.logical_id}StreamArn", {"Fn::GetAtt": [t.logical_id, "StreamArn"]}, t.shared)
+    return outputs
+
+
 def merge_template(stage: Stage) -> dict[str, Any]:
     """The template ``chalice package --merge-template`` merges for ``stage``."""
-    resources: dict[str, Any] = {t.logical_id: _table(stage, t) for t in stage.tables}
-    resources["MasterSecret"] = _secret(stage)
+    resources: dict[str, Any] = {t.logical_id: _table(stage, t) for t in stage.tables if t.owned}
+    if stage.owns_pool:
+        resources["MasterSecret"] = _secret(stage)
     resources["SenderIdentity"] = _sender_identity(stage)
     resources["EventBus"] = _event_bus(stage)
     resources.update(_functions(stage))
@@ -332,11 +366,8 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         resources.update(web_acl(stage, _tags(stage)))
     resources.update(_alarms(stage, consumer))
 
-    outputs: dict[str, Any] = {f"{t.logical_id}Name": {"Value": {"Ref": t.logical_id}} for t in stage.tables}
-    outputs["MasterSecretArn"] = {"Value": {"Ref": "MasterSecret"}}
+    outputs = _outputs(stage)
     outputs["EventBusArn"] = {"Value": {"Fn::GetAtt": ["EventBus", "Arn"]}}
-    for table in stage.stream_tables:
-        outputs[f"{table.logical_id}StreamArn"] = {"Value": {"Fn::GetAtt": [table.logical_id, "StreamArn"]}}
     parameters: dict[str, Any] = {
         "AlarmTopicArn": {
             "Type": "String",

@@ -22,13 +22,15 @@ from chalicelib.companies import members as company_members
 from chalicelib.companies import requests as company_requests
 from chalicelib.companies import staff as companies
 from chalicelib.companies.schemas import CompanyIn, CompanyPatchIn, CompanyStatusIn, DecisionIn
+from chalicelib.erp import contacts as erp_contacts
+from chalicelib.erp.schemas import ContactsIn, EmailQuery
 from chalicelib.events import webhooks
 from chalicelib.events.schemas import WebhookIn, WebhookPatch
 from chalicelib.identity import accounts, activity
 from chalicelib.identity import scopes as scope
 from chalicelib.identity import staff_keys as staff
 from chalicelib.identity.schemas import StatusIn
-from chalicelib.identity.views import staff_view
+from chalicelib.identity.views import profile_website, staff_view
 from chalicelib.invitations import grants as invitations
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.invitations.schemas import InvitationsIn
@@ -69,7 +71,8 @@ def get_customer(customer_id: str) -> dict[str, Any]:
 @staff_route("/admin/customers/{customer_id}/status", scope.CUSTOMERS_WRITE, methods=["PUT"])
 def set_status(customer_id: str) -> dict[str, Any]:
     data = parse(StatusIn, json_body(bp.current_request))
-    return staff_view(accounts.set_status(get_container(), customer_id, data.status, actor()))
+    c = get_container()
+    return staff_view(accounts.set_status(c, customer_id, data.status, actor()), profile_website(c))
 
 
 BULK_BODY_BYTES = 512 * 1024
@@ -240,3 +243,31 @@ def webhook_deliveries(webhook_id: str) -> dict[str, Any]:
 @staff_route("/admin/webhooks/{webhook_id}/deliveries/{event_id}/redeliver", scope.WEBHOOKS, methods=["POST"])
 def redeliver(webhook_id: str, event_id: str) -> Response:
     return accepted(webhooks.redeliver(get_container(), webhook_id, event_id))
+
+
+# ERP instant accounts: the ERP's trade contacts (issue 11).
+ERP_BODY_BYTES = 1024 * 1024  # 1,000 contacts
+
+
+@staff_route("/admin/erp/contacts", scope.ERP, methods=["POST"])
+def upsert_erp_contacts() -> dict[str, Any]:
+    data = parse(ContactsIn, json_body(bp.current_request, ERP_BODY_BYTES))
+    return erp_contacts.upsert(get_container(), data)
+
+
+@staff_route("/admin/erp/contacts", scope.ERP, methods=["GET"])
+def erp_contacts_of() -> dict[str, Any]:
+    data = parse(EmailQuery, {"email": query_param(bp.current_request, "email")})
+    return erp_contacts.contacts_view(get_container(), data.email)
+
+
+@staff_route("/admin/erp/syncs", scope.ERP, methods=["POST"])
+def start_erp_sync() -> Response:
+    json_body(bp.current_request)  # no body expected; a malformed one is still refused (400)
+    return Response(erp_contacts.start_sync(get_container()), status_code=201)
+
+
+@staff_route("/admin/erp/syncs/{sync_id}/finish", scope.ERP, methods=["POST"])
+def finish_erp_sync(sync_id: str) -> Response:
+    result = erp_contacts.finish_sync(get_container(), sync_id)
+    return Response(result, status_code=200 if result["status"] == "finished" else 202)

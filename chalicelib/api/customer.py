@@ -10,7 +10,7 @@ from chalicelib.api.http import accepted, endpoint, json_body, no_content
 from chalicelib.checkout import merges
 from chalicelib.identity import passwords, sessions
 from chalicelib.identity.schemas import ChangePasswordIn, TokenIn
-from chalicelib.identity.views import customer_view
+from chalicelib.identity.views import customer_view, profile_website
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.schemas import parse
 from chalicelib.kernel.security import AccessClaims
@@ -26,7 +26,8 @@ def _claims() -> AccessClaims:
 
 @endpoint(bp, "/me", methods=["GET"])
 def me() -> dict[str, Any]:
-    return customer_view(sessions.current_customer(get_container(), _claims()))
+    c = get_container()
+    return customer_view(sessions.current_customer(c, _claims()), profile_website(c))
 
 
 @endpoint(bp, "/sessions/current", methods=["DELETE"])

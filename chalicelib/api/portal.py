@@ -12,7 +12,7 @@ from chalicelib.identity import activity, sessions
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.schemas import parse
 from chalicelib.kernel.security import AccessClaims
-from chalicelib.portal import addresses, collections, payments
+from chalicelib.portal import addresses, collections, payments, pool_documents
 from chalicelib.portal import documents as documents_portal
 from chalicelib.portal.schemas import (
     AddressBookIn,
@@ -102,6 +102,13 @@ def my_documents() -> dict[str, Any]:
 @endpoint(bp, "/me/documents/{document_id}", methods=["GET"])
 def my_document(document_id: str) -> dict[str, Any]:
     return documents_portal.one(get_container(), _claims(), document_id)
+
+
+@endpoint(bp, "/me/websites/{website_id}/documents", methods=["GET"])
+def my_documents_on_another_website(website_id: str) -> dict[str, Any]:
+    """A shared pool: the customer's documents on another website of the pool (opt-in)."""
+    cursor = dict(bp.current_request.query_params or {}).get("cursor")
+    return pool_documents.listing(get_container(), _claims(), website_id, cursor)
 
 
 @endpoint(bp, "/me/orders/{order_id}/reorder", methods=["POST"])

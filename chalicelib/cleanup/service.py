@@ -71,6 +71,8 @@ def run(c: Container, *, budget: float = 50.0, dry_run: bool = False) -> dict[st
     started, now = time.monotonic(), int(c.clock.now())
     report = Report(dry_run)
     for kind, model in TABLES:
+        if model.SHARED_IN_POOL and not _cleans_shared_tables(c):
+            continue
         for bucket in buckets(now):
             start: dict[str, Any] | None = None
             while True:
@@ -83,6 +85,13 @@ def run(c: Container, *, budget: float = 50.0, dry_run: bool = False) -> dict[st
                 if start is None:
                     break
     return _done(report)
+
+
+def _cleans_shared_tables(c: Container) -> bool:
+    """A pool's shared tables are cleaned by its owner alone; the customers stream then
+    removes the documents every website of the pool holds for a removed customer."""
+    s = c.settings
+    return s.shared_table_prefix is None or s.POOL_OWNER
 
 
 def _done(report: Report) -> dict[str, Any]:
@@ -180,12 +189,15 @@ def removed_by_ttl(record: dict[str, Any]) -> bool:
     return record.get("eventName") == "REMOVE" and identity.get("principalId") == "dynamodb.amazonaws.com"
 
 
-def children_of_removed(event: Any) -> dict[str, int]:
+def children_of_removed(event: Any, *, every_removal: bool = False) -> dict[str, int]:
     """Customers stream: a customer removed by TTL before the cleanup came loses its documents.
+    ``every_removal``: a website of a shared pool, whose customers another website's cleanup
+    (the pool owner's) may remove: this website's documents of any removed customer go.
     A record that cannot be read or worked is logged and skipped."""
     outcomes: Counter[str] = Counter(documents=0)
     for record in stream_records(event):
-        if removed_by_ttl(record):
+        removed = record.get("eventName") == "REMOVE" if every_removal else removed_by_ttl(record)
+        if removed:
             with each_item("customer_removed", str(record.get("eventID")), outcomes):
                 outcomes["documents"] += remove_documents(record["dynamodb"]["Keys"]["customer_id"]["S"])
     if outcomes["documents"]:

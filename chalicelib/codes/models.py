@@ -18,6 +18,7 @@ class SignInCode(BaseTable):
     """
 
     TABLE_SUFFIX = "sign-in-codes"
+    SHARED_IN_POOL = True  # one live code per address of the pool
     TTL_ATTRIBUTE = "expires_at"
     # keyed per address, not per customer: ``customer_id`` only points at whom a code signs in
     PERSONAL = ("email",)  # only beside a usable code, removed when it is used

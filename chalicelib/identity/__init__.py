@@ -4,7 +4,7 @@ This module is the feature's public surface: other features use the names below 
 ``activity`` module), never its stores or models modules directly.
 """
 
-from chalicelib.identity import activity
+from chalicelib.identity import activity, links, views
 from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity import privacy as privacy  # registers its GDPR part
 from chalicelib.identity.accounts import get_for_staff as for_staff
@@ -67,6 +67,7 @@ __all__ = [
     "get_customer",
     "get_login",
     "idempotency_steps",
+    "links",
     "login_key",
     "new_customer",
     "new_session",
@@ -80,4 +81,5 @@ __all__ = [
     "staff_view",
     "token_pair",
     "verify_link",
+    "views",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import events
-from chalicelib.identity import activity, clean_start, search, store
+from chalicelib.identity import activity, clean_start, links, search, store
 from chalicelib.identity.creation import new_customer
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.schemas import SignupIn
@@ -58,7 +58,7 @@ def signup(c: Container, data: SignupIn, idempotency_key: str | None = None) -> 
     the ``signup`` task creates the account, or refreshes an unverified one, or tells the
     owner by email, after the answer."""
     s = c.settings
-    if s.SIGNUP_MODE is SignupMode.INVITATION:
+    if s.SIGNUP_MODE is SignupMode.INVITATION and not s.ERP_INSTANT_ACCOUNTS:
         raise SignupClosed()
     password = check_password_policy(data.password, email=data.email)
     language = negotiate([data.locale], s.DEFAULT_LOCALE)
@@ -114,7 +114,14 @@ def _pending_customer(c: Container, details: dict[str, Any]) -> Customer:
 
 @task("signup")
 def _signup_task(c: Container, details: dict[str, Any], done: tuple[str, Step]) -> list[Envelope]:
-    """The sign-up's work after the answer: the account, or an email to the address's owner."""
+    """The sign-up's work after the answer: the account, or an email to the address's owner.
+
+    Where sign-up is by invitation, only an address the ERP knows (``links.admits``) goes
+    on; any other is dropped here, after the same answer and the same request work."""
+    if c.settings.SIGNUP_MODE is SignupMode.INVITATION and not links.admits(c, details["email"]):
+        store.queue_emails([], None, int(c.clock.now()), done)
+        metric("SignUpsNotAdmitted")
+        return []
     try:
         return [create_signup(c, details, extra=[done])]
     except EmailTaken:
@@ -202,9 +209,15 @@ def _signup_over_existing(c: Container, details: dict[str, Any], done: tuple[str
 
 
 def verify_email(c: Container, secret: object) -> dict[str, Any]:
+    """Activate the account; the link proves the mailbox, so the proof's links join it."""
     token = live_token(c, secret, "verify")
+    email = token.login_key.split("#", 1)[1]
+    change = links.on_verified(c, token.customer_id, email)
+    if change is None and c.settings.SIGNUP_MODE is SignupMode.INVITATION:
+        raise SignupClosed()  # the address left the ERP's contacts since it signed up
+    change = change or links.ProofChange()
     verified = events.emit(c, events.CUSTOMER_VERIFIED, token.customer_id, status="active")
-    store.complete_verification(token, int(c.clock.now()), verified)
+    store.complete_verification(token, int(c.clock.now()), change.actions, [*change.steps, verified])
     metric("EmailsVerified")
     return {"status": "verified", "customer_id": token.customer_id}
 

@@ -63,6 +63,7 @@ class Customer(BaseTable):
     STREAM_TTL_ONLY = True  # the cleanup removes the children of what it deletes itself
     PERSONAL = ("email", "name", "phone", "address", "preferences")
     CUSTOMER_KEY = "customer_id"
+    SHARED_IN_POOL = True  # the identity: one record per person across a pool's websites
 
     class Meta:
         table_name = "unconfigured"
@@ -93,6 +94,17 @@ class Customer(BaseTable):
     anonymized_at = NumberAttribute(null=True)  # GDPR erasure: personal fields gone since then
     reference = UnicodeAttribute(null=True)  # "{REFERENCE_PREFIX}-{n}", for external communication
     erp_accounts = UnicodeSetAttribute(null=True)  # ERP account numbers (searchable)
+    # A shared pool: JSON {website_id: {"phone", "newsletter", "preferences"}}, the profile
+    # each website of the pool keeps for this customer (identity.views.website_profile).
+    websites = UnicodeAttribute(null=True)
+    # ERP instant accounts (chalicelib.erp): the ERP account this customer is linked to,
+    # the contact's role and company, and the link's state: active | suspended (the
+    # contact left the ERP's snapshot). Written in one transaction with ``erp_linked``.
+    erp_account = UnicodeAttribute(null=True)
+    erp_role = UnicodeAttribute(null=True)
+    erp_company = UnicodeAttribute(null=True)
+    erp_link = UnicodeAttribute(null=True)
+    erp_linked_at = NumberAttribute(null=True)
     version = VersionAttribute()
 
     expiry_index = CustomerExpiryIndex()
@@ -117,6 +129,7 @@ class Login(BaseTable):
     TTL_ATTRIBUTE = "expires_at"
     PERSONAL = ("login_key", "password_hash")  # the key ends with the email
     CUSTOMER_KEY = "customer_id"
+    SHARED_IN_POOL = True  # credentials and email uniqueness: the pool's
 
     class Meta:
         table_name = "unconfigured"
@@ -222,6 +235,7 @@ class SearchEntry(BaseTable):
     """
 
     TABLE_SUFFIX = "customer-search"
+    SHARED_IN_POOL = True  # search keys are written with the customer, which the pool shares
     PERSONAL = ("term",)  # holds the email, name words and phone digits
     CUSTOMER_KEY = "customer_id"
 

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity import activity
+from chalicelib.identity import activity, links
 from chalicelib.identity import attempt_store as attempts
 from chalicelib.identity import session_store as store
 from chalicelib.identity import store as account_store
@@ -47,10 +47,12 @@ from chalicelib.kernel.security import (
     sha256_hex,
     verify_password,
 )
+from chalicelib.kernel.transactions import Cancelled
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
+LINK_LABELS = frozenset({"erp_link", "erp_activity"})  # steps ``links.on_sign_in`` adds
 FREE_FAILURES = 5  # failed sign-ins before the delay starts
 FIRST_DELAY, MAX_DELAY = 30, 900  # seconds; the delay doubles per failure up to 15 min
 #: how long a reserved attempt past the free ones holds the account if it never settles
@@ -202,7 +204,14 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
     failed = int(login.failed_signins) - 1  # the attempts before this one since the last success
     detail = {"failed_attempts": failed} if failed > 0 else {}
     event = activity.event(c, login.customer_id, "sign_in", "customer", **detail)
-    store.start(session, activity.step(event), attempts.clear_step(login, rehash, int(c.clock.now())))
+    linked = links.on_sign_in(c, login.customer_id, data.email)  # a verified account's proof
+    now = int(c.clock.now())
+    try:
+        store.start(session, activity.step(event), attempts.clear_step(login, rehash, now), *linked)
+    except Cancelled as e:  # the customer changed meanwhile: sign in now, link next time
+        if not linked or not e.failed <= LINK_LABELS:
+            raise
+        store.start(session, activity.step(event), attempts.clear_step(login, rehash, now))
     metric("SignIns")
     return token_pair(c, session, refresh)
 

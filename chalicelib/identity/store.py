@@ -161,7 +161,11 @@ def claim_free(now: int) -> Condition:
 
 
 @translated
-def complete_verification(token: Token, now: int, *extra: tuple[str, Step]) -> None:
+def complete_verification(
+    token: Token, now: int, link_actions: Sequence[Action] = (), link_steps: Sequence[tuple[str, Step]] = ()
+) -> None:
+    """Activate a verified sign-up; ``link_actions``/``link_steps``: what the proof links it
+    to (``identity.links``), in the same transaction."""
     customer = Customer(token.customer_id, version=token.bound_version)
     activate: list[Action] = [
         Customer.status.set("active"),
@@ -169,6 +173,7 @@ def complete_verification(token: Token, now: int, *extra: tuple[str, Step]) -> N
         Customer.updated_at.set(now),
         Customer.expires_at.remove(),
         Customer.expiry_bucket.remove(),
+        *link_actions,
     ]
     steps: list[tuple[str, Step]] = [
         ("token", consume_step(token, now)),
@@ -184,7 +189,7 @@ def complete_verification(token: Token, now: int, *extra: tuple[str, Step]) -> N
                 condition=(Login.customer_id == token.customer_id) & (Login.status == "pending"),
             ),
         ),
-        *extra,
+        *link_steps,
     ]
     try:
         run(steps)

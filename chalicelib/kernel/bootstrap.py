@@ -68,7 +68,9 @@ class Container:
     eventbridge_client: Any = None
 
     def __post_init__(self) -> None:
-        configure_tables(self.settings.TABLE_PREFIX, _region())
+        configure_tables(
+            self.settings.TABLE_PREFIX, _region(), shared_prefix=self.settings.shared_table_prefix
+        )
         if self.secrets is None:
             self.secrets = SecretsManagerSource(self.settings.SECRET_ID, lambda: self.boto_session)
 

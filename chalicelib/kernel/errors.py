@@ -186,6 +186,11 @@ class InvalidWebhookUrl(ValidationFailed):
     message = "This URL cannot receive webhooks."
 
 
+class SyncNotOpen(DomainError):
+    code = "sync_not_open"
+    message = "This ERP sync is not open (finished, replaced by a newer one, or unknown)."
+
+
 class ServiceUnavailable(DomainError):
     code = "service_unavailable"
     message = "The service is busy; retry shortly."
@@ -268,6 +273,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     DomainClaimed: 409,
     InvalidJoinCode: 400,
     LastAdmin: 409,
+    SyncNotOpen: 409,
     TooManyAttempts: 429,
     TooManyRequests: 429,
     SettingsError: 500,

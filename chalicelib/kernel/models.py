@@ -42,6 +42,9 @@ class BaseTable(Model):
     #: a test walks every table and fails on one that holds personal data undeclared.
     PERSONAL: ClassVar[tuple[str, ...]] = ()
     CUSTOMER_KEY: ClassVar[str | None] = None
+    #: identity (credentials, email uniqueness, abuse budgets): in a shared pool
+    #: (``ACCOUNT_SCOPE=shared``) one table for every website, ``{POOL_TABLE_PREFIX}-…``
+    SHARED_IN_POOL: ClassVar[bool] = False
 
     #: every concrete table, in the order its module was imported (see ``chalicelib.tables``)
     registered: ClassVar[list[type[BaseTable]]] = []
@@ -157,6 +160,8 @@ class BudgetCounter(BaseTable):
     class Meta:
         table_name = "unconfigured"
 
+    SHARED_IN_POOL = True  # an address's email budget holds across the websites of a pool
+
     counter_key = UnicodeAttribute(hash_key=True)
     total = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
@@ -165,6 +170,7 @@ class BudgetCounter(BaseTable):
 @dataclass(frozen=True)
 class _Placement:
     prefix: str
+    shared_prefix: str | None
     region: str | None
     host: str | None
 
@@ -173,8 +179,11 @@ _placement: _Placement | None = None
 _shared: Any = None  # the first configured connection, whose botocore client every table reuses
 
 
-def configure_tables(prefix: str, region: str | None = None, host: str | None = None) -> None:
-    """Point every model at ``{prefix}-{suffix}``, sharing one botocore client.
+def configure_tables(
+    prefix: str, region: str | None = None, host: str | None = None, shared_prefix: str | None = None
+) -> None:
+    """Point every model at ``{prefix}-{suffix}`` (a pool's identity tables at
+    ``{shared_prefix}-{suffix}``), sharing one botocore client.
 
     Models register themselves by subclassing ``BaseTable``, so the kernel configures the
     features' tables without importing them; a model first used after this call is
@@ -185,20 +194,23 @@ def configure_tables(prefix: str, region: str | None = None, host: str | None = 
     clients are thread-safe). Timeouts are short so an outage answers 503 quickly.
     """
     global _placement, _shared
-    _placement = _Placement(prefix, region, host)
+    _placement = _Placement(prefix, shared_prefix, region, host)
     _shared = None
     for model in BaseTable.registered:
         model._connection = None  # pynamodb caches the connection with the old name
         model._get_connection()
 
 
-def table_name(model: type[BaseTable], prefix: str) -> str:
-    """The table of ``model`` in a stage whose tables are named ``{prefix}-…``."""
+def table_name(model: type[BaseTable], prefix: str, shared_prefix: str | None = None) -> str:
+    """The table of ``model`` in a stage whose tables are named ``{prefix}-…``, and whose
+    pool's shared tables (if any) ``{shared_prefix}-…``."""
+    if shared_prefix and model.SHARED_IN_POOL:
+        return f"{shared_prefix}-{model.TABLE_SUFFIX}"
     return f"{prefix}-{model.TABLE_SUFFIX}"
 
 
 def _place(model: type[BaseTable], placement: _Placement) -> None:
-    model.Meta.table_name = table_name(model, placement.prefix)
+    model.Meta.table_name = table_name(model, placement.prefix, placement.shared_prefix)
     if placement.region:
         setattr(model.Meta, "region", placement.region)  # noqa: B010 (pynamodb reads Meta lazily)
     setattr(model.Meta, "host", placement.host)  # noqa: B010

@@ -135,6 +135,14 @@ class Settings(BaseModel):
     TABLE_PREFIX: Slug
     ACCOUNT_POOL: Slug | None = None
     SECRET_ID: str
+    # A shared pool (ACCOUNT_SCOPE=shared): the identity tables (customers, logins, budgets)
+    # are named ``{POOL_TABLE_PREFIX}-…`` and shared by every website of the pool; one stage,
+    # POOL_OWNER=true, creates them and the pool's secret (SECRET_ID), the others import them.
+    POOL_TABLE_PREFIX: Slug | None = None
+    POOL_OWNER: bool = False
+    # Opt-in: the pool's other websites whose documents this website's customers may read
+    # (``GET /me/websites/{website_id}/documents``), as ``website_id=TABLE_PREFIX`` pairs.
+    POOL_DOCUMENTS_FROM: tuple[tuple[str, str], ...] = ()
     MAIL_DISPATCH: MailDispatch = MailDispatch.INLINE
 
     # Security numbers (SPEC §4 gives the floors; a stage may only raise them).
@@ -191,6 +199,51 @@ class Settings(BaseModel):
     # advanced by a random step 1..REFERENCE_STEP_MAX through an atomic counter.
     REFERENCE_PREFIX: str = Field(default="C", pattern=r"^[A-Za-z0-9]{1,4}$")
     REFERENCE_STEP_MAX: int = Field(default=50, ge=1, le=1000)
+
+    # ERP instant accounts (``chalicelib.erp``): a verified email matching a live ERP trade
+    # contact gets an account linked to its ERP account, even when SIGNUP_MODE=invitation
+    # (sign-up is then open to matching contacts only). Cash accounts (glob patterns of
+    # account codes, or a contact sent with ``account_type: cash``) and the excluded
+    # account codes never match.
+    ERP_INSTANT_ACCOUNTS: bool = False
+    ERP_CASH_ACCOUNTS: tuple[str, ...] = ()
+    ERP_EXCLUDED_ACCOUNTS: tuple[str, ...] = ()
+
+    @field_validator("ERP_CASH_ACCOUNTS", "ERP_EXCLUDED_ACCOUNTS", mode="before")
+    @classmethod
+    def _code_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(code.strip() for code in value.split(",") if code.strip())
+        return value
+
+    @field_validator("POOL_DOCUMENTS_FROM", mode="before")
+    @classmethod
+    def _pool_documents(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        pairs = []
+        for entry in (e.strip() for e in value.split(",") if e.strip()):
+            website, _, prefix = entry.partition("=")
+            pairs.append((_slug(website.strip()), _slug(prefix.strip())))
+        return tuple(pairs)
+
+    @model_validator(mode="after")
+    def _pool(self) -> Settings:
+        shared = self.ACCOUNT_SCOPE is AccountScope.SHARED
+        if shared and not (self.ACCOUNT_POOL and self.POOL_TABLE_PREFIX):
+            raise ValueError("ACCOUNT_SCOPE=shared needs ACCOUNT_POOL and POOL_TABLE_PREFIX")
+        if not shared and (self.POOL_OWNER or self.POOL_TABLE_PREFIX):
+            raise ValueError("POOL_OWNER and POOL_TABLE_PREFIX need ACCOUNT_SCOPE=shared")
+        if shared and self.POOL_TABLE_PREFIX == self.TABLE_PREFIX:
+            raise ValueError("POOL_TABLE_PREFIX must differ from TABLE_PREFIX")
+        if self.POOL_DOCUMENTS_FROM and not shared:
+            raise ValueError("POOL_DOCUMENTS_FROM needs ACCOUNT_SCOPE=shared")
+        return self
+
+    @property
+    def shared_table_prefix(self) -> str | None:
+        """Where the pool's shared tables live (None: a website with its own accounts)."""
+        return self.POOL_TABLE_PREFIX if self.ACCOUNT_SCOPE is AccountScope.SHARED else None
 
     @model_validator(mode="after")
     def _budgets(self) -> Settings:
@@ -268,7 +321,7 @@ class Settings(BaseModel):
     def account_namespace(self) -> str:
         """The namespace in which an email is unique: the website or the shared pool."""
         if self.ACCOUNT_SCOPE is AccountScope.SHARED:
-            return f"pool:{self.ACCOUNT_POOL or self.TABLE_PREFIX}"
+            return f"pool:{self.ACCOUNT_POOL}"
         return f"web:{self.WEBSITE_ID}"
 
     def link(self, page: str, token: str) -> str:
@@ -290,6 +343,9 @@ class Settings(BaseModel):
             "checkout_mode": self.CHECKOUT_MODE.value,
             "shop_access": self.SHOP_ACCESS.value,
             "account_scope": self.ACCOUNT_SCOPE.value,
+            "account_pool": self.ACCOUNT_POOL if self.ACCOUNT_SCOPE is AccountScope.SHARED else None,
+            "pool_documents_from": [website for website, _ in self.POOL_DOCUMENTS_FROM],
+            "erp_instant_accounts": self.ERP_INSTANT_ACCOUNTS,
             "document_types": list(self.DOCUMENT_TYPES),
             "shopping_lists": self.B2B_LISTS,
             "guest_ttl_days": self.GUEST_TTL_DAYS,

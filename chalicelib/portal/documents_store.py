@@ -62,3 +62,25 @@ def get(customer_id: str, document_id: str) -> Document | None:
         return Document.get(customer_id, document_id)
     except Document.DoesNotExist:
         return None
+
+
+@translated
+def other_website_page(
+    table: str, customer_id: str, limit: int, cursor: str | None, sealed: Seal
+) -> tuple[list[Document], str | None]:
+    """One page of a customer's documents in another website's table (same model, another
+    name): newest first on its ``by_date`` index, ``Limit`` items read at most."""
+    request: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": Document.by_date.Meta.index_name,
+        "KeyConditionExpression": "customer_id = :customer",
+        "ExpressionAttributeValues": {":customer": {"S": customer_id}},
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    start = decode(cursor, DATE_KEYS, sealed)
+    if start is not None:
+        request["ExclusiveStartKey"] = start
+    raw = Document._get_connection().connection.client.query(**request)
+    items = [Document.from_raw_data(item) for item in raw.get("Items", [])]
+    return items, encode(raw.get("LastEvaluatedKey"), sealed)

@@ -19,6 +19,7 @@ class Tombstone(BaseTable):
     """
 
     TABLE_SUFFIX = "tombstones"
+    SHARED_IN_POOL = True  # an erased address is erased for the whole pool
     PERSONAL = ("tombstone_key",)  # a keyed hash of the address: kept to re-apply the erasure
     CUSTOMER_KEY = "customer_id"
 

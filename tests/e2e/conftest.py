@@ -52,11 +52,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[bytes], LocalService] | None:
-    """Start the service on fresh ports; None if a port was taken meanwhile."""
-    port, aws_port = free_port(), free_port()
+def _start(
+    log: Path, storefront_host: str | None, stage: str | None = None, aws_port: int | None = None
+) -> tuple[subprocess.Popen[bytes], LocalService] | None:
+    """Start the service on fresh ports; None if a port was taken meanwhile. ``stage`` is a
+    local stage (``LOCAL_STAGE``); ``aws_port`` a moto server already running to share."""
+    port = free_port()
+    aws_port = aws_port or free_port()
     while aws_port == port:
-        aws_port = free_port()
+        port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),
@@ -69,6 +73,8 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
         "PYTHONUNBUFFERED": "1",
         "LOCAL_RUN_RECORD": str(log.parent / "local.json"),  # not the developer's `make run`'s
     }
+    if stage:
+        env["LOCAL_STAGE"] = stage
     if storefront_host:
         env["LOCAL_STOREFRONT_URL"] = f"http://{storefront_host}:{port}/website"
     with log.open("ab") as out:
@@ -103,9 +109,11 @@ def _start(log: Path, storefront_host: str | None) -> tuple[subprocess.Popen[byt
     pytest.fail(f"devtools.run_local not ready in {START_TIMEOUT} s:\n{log.read_text('utf-8')}")
 
 
-def _serve(log: Path, storefront_host: str | None = None) -> Iterator[LocalService]:
+def _serve(
+    log: Path, storefront_host: str | None = None, stage: str | None = None, aws_port: int | None = None
+) -> Iterator[LocalService]:
     for _ in range(ATTEMPTS):
-        started = _start(log, storefront_host)
+        started = _start(log, storefront_host, stage, aws_port)
         if started is not None:
             break
     else:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.kernel.stage_config import load_config, stage_names
-from chalicelib.tables import ALL_TABLES
+from devtools.package import is_local
 from infra import policy as policies
 from infra.stage import load_stage, table_names
 from infra.template import merge_template
@@ -17,7 +17,7 @@ from infra.template import merge_template
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGED = [name for name in stage_names() if name != "local"]
+PACKAGED = [name for name in stage_names() if not is_local(name)]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -37,13 +37,16 @@ def test_the_template_creates_every_table_as_the_models_define_it(stage_name: st
     tables = {
         r["Properties"]["TableName"]: r for r in resources.values() if r.get("Type") == "AWS::DynamoDB::Table"
     }
-    names = table_names(stage.settings.TABLE_PREFIX)  # what configure_tables sets
-    assert set(tables) == set(names.values())
+    shared = stage.settings.shared_table_prefix
+    names = table_names(stage.settings.TABLE_PREFIX, shared)  # what configure_tables sets
+    owned = [t.model for t in stage.tables if t.owned]  # a pool member imports the shared ones
+    assert set(tables) == {names[model] for model in owned}
 
-    for model in ALL_TABLES:
+    for model in owned:
         table = tables[names[model]]
         props = table["Properties"]
-        assert names[model] == f"{stage.settings.TABLE_PREFIX}-{model.TABLE_SUFFIX}"
+        prefix = shared if shared and model.SHARED_IN_POOL else stage.settings.TABLE_PREFIX
+        assert names[model] == f"{prefix}-{model.TABLE_SUFFIX}"
         assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -90,7 +93,7 @@ def test_the_template_creates_every_table_as_the_models_define_it(stage_name: st
 
 def test_the_expected_indexes_exist() -> None:
     """The access paths the code relies on (SPEC §4: no Scan, cleanup through a sparse index)."""
-    stage = load_stage(PACKAGED[0])
+    stage = load_stage("shop-b2c")  # a standalone website: every table its own
     props = {
         r["Properties"]["TableName"].removeprefix(stage.settings.TABLE_PREFIX + "-"): r["Properties"]
         for r in merge_template(stage)["Resources"].values()
@@ -103,11 +106,18 @@ def test_the_expected_indexes_exist() -> None:
         assert "expiry" in indexes[table]
 
 
+def _source(arn: dict[str, Any]) -> str:
+    """The table a stream mapping reads: its own (``GetAtt``) or the pool's (``ImportValue``)."""
+    if "Fn::ImportValue" in arn:
+        return str(arn["Fn::ImportValue"]).rsplit("-", 1)[1].removesuffix("StreamArn")
+    return str(arn["Fn::GetAtt"][0])
+
+
 @pytest.mark.parametrize("stage_name", PACKAGED)
 def test_each_consumed_stream_feeds_its_function(stage_name: str) -> None:
     resources = merge_template(load_stage(stage_name))["Resources"]
     mappings = {
-        r["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]: r["Properties"]
+        _source(r["Properties"]["EventSourceArn"]): r["Properties"]
         for r in resources.values()
         if r.get("Type") == "AWS::Lambda::EventSourceMapping"
     }
@@ -148,6 +158,8 @@ def test_each_policy_names_only_its_own_stage(stage_name: str) -> None:
         r for s in policy["Statement"] for r in _as_list(s["Resource"]) if r.startswith("arn:aws:dynamodb:")
     ]
     own = {f"table/{t.name}" for t in stage.tables}
+    # a pool website reads the documents of the websites it opted in to show (POOL_DOCUMENTS_FROM)
+    own |= {f"table/{prefix}-documents" for _, prefix in stage.settings.POOL_DOCUMENTS_FROM}
     assert dynamodb and all(
         r.split(":", 5)[5].split("/index/")[0].split("/stream/")[0] in own for r in dynamodb
     )

@@ -104,8 +104,9 @@ def test_the_website_stages_show_the_settings_at_work() -> None:
 
 
 def test_shared_scope_makes_emails_unique_across_the_pool() -> None:
-    a = make_settings(WEBSITE_ID="shop-a", ACCOUNT_SCOPE="shared", ACCOUNT_POOL="brand")
-    b = make_settings(WEBSITE_ID="shop-b", ACCOUNT_SCOPE="shared", ACCOUNT_POOL="brand")
+    pool = {"ACCOUNT_SCOPE": "shared", "ACCOUNT_POOL": "brand", "POOL_TABLE_PREFIX": "accounts-brand"}
+    a = make_settings(WEBSITE_ID="shop-a", **pool)
+    b = make_settings(WEBSITE_ID="shop-b", **pool)
     assert a.account_namespace == b.account_namespace == "pool:brand"
     assert (
         make_settings(WEBSITE_ID="shop-a").account_namespace

@@ -1,0 +1,7 @@
+"""ERP instant accounts: the ERP's trade contacts (bulk upsert, full sync) and the link a
+proven email earns its account (``linking``, registered with ``identity.links``)."""
+
+from chalicelib.erp import linking as linking  # registers the proof links
+from chalicelib.erp.models import ErpContact
+
+__all__ = ["ErpContact", "linking"]
