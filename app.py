@@ -7,7 +7,8 @@ from chalicelib.api import admin, customer, pages, portal, storefront
 from chalicelib.api.middleware import http_middleware
 
 app = Chalice(app_name="customer-accounts")
-app.api.binary_types = []  # every answer is JSON or HTML text
+# Every answer is JSON or HTML text; an XLSX import arrives as a binary request body.
+app.api.binary_types = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(storefront.bp)
@@ -25,6 +26,11 @@ def outbox_sweeper(event: object) -> dict[str, int]:
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="invitation_worker")
 def invitation_worker(event: object) -> int:
     return jobs.advance_invitations()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="import_worker")
+def import_worker(event: object) -> int:
+    return jobs.advance_imports()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="cleanup")

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from chalicelib.cleanup import service as cleanup
+from chalicelib.imports import worker as import_worker
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.observability import flush_metrics, logger
@@ -44,6 +45,17 @@ def advance_invitations(budget: float = INVITATION_WORKER_BUDGET) -> int:
     """Carry on with unfinished bulk invitations at the SES sending rate (every minute)."""
     done = invitation_jobs.advance_open_jobs(get_container(), budget)
     logger.info("invitation worker", extra={"rows": done})
+    flush_metrics()
+    return done
+
+
+IMPORT_WORKER_BUDGET = 240.0  # seconds of a run (the function's timeout is 300 s)
+
+
+def advance_imports(budget: float = IMPORT_WORKER_BUDGET) -> int:
+    """Carry on with unfinished customer imports (every minute; a lease keeps runs apart)."""
+    done = import_worker.advance_open(get_container(), budget)
+    logger.info("import worker", extra={"rows": done})
     flush_metrics()
     return done
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.checkout import Document
 from chalicelib.identity import Activity, Customer, Login, Session, StaffKey
+from chalicelib.imports import ImportItem
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
@@ -31,6 +32,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     Document,
     PortalItem,
     BudgetCounter,
+    ImportItem,
 )
 
 

@@ -2,10 +2,11 @@
 
 Chalice reads the policy as static JSON, so ARNs cannot name the account: region and
 account are ``*``, everything else is exact (each table, index, stream, secret, identity
-and log group by name). No ``Scan``, no batch or table-management actions: the code
-reads by key and queries indexes; ``TransactWriteItems`` is authorised per item by
-``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``, ``TransactGetItems`` (the
-session check) by ``GetItem``.
+and log group by name). No ``Scan``, no table-management actions: the code reads by key
+(``BatchGetItem``: an import's email claims, 100 a call) and queries indexes;
+``TransactWriteItems`` is authorised per item by ``PutItem``/``UpdateItem``/``DeleteItem``/
+``ConditionCheckItem``, ``TransactGetItems`` (the session check) by ``GetItem``. S3: objects
+under ``imports/`` of the stage's import bucket only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from infra.stage import Stage
 
 ITEM_ACTIONS = [
+    "dynamodb:BatchGetItem",
     "dynamodb:ConditionCheckItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
@@ -30,6 +32,9 @@ STREAM_ACTIONS = [
     "dynamodb:ListStreams",
 ]
 SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
+#: import files: read, written (the request's body, the error file), uploaded through a
+#: presigned URL signed with the function's role (HeadObject is GetObject's)
+IMPORT_FILE_ACTIONS = ["s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 #: Never granted, whatever the code grows into (SPEC §4: no Scan anywhere).
 FORBIDDEN_ACTIONS = frozenset({"dynamodb:Scan", "dynamodb:*", "*"})
@@ -65,6 +70,12 @@ def stage_policy(stage: Stage) -> dict[str, Any]:
             "Action": SEND_ACTIONS,
             # The address identity (created by the stack) or its verified domain.
             "Resource": [_arn("ses", f"identity/{s.MAIL_FROM}"), _arn("ses", f"identity/{domain}")],
+        },
+        {
+            "Sid": "ImportFiles",
+            "Effect": "Allow",
+            "Action": IMPORT_FILE_ACTIONS,
+            "Resource": [f"arn:aws:s3:::{s.imports_bucket}/imports/*"],
         },
         {
             "Sid": "ReadStageSecret",

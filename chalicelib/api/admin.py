@@ -6,13 +6,24 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Response
 
-from chalicelib.api.http import accepted, endpoint, idempotency_key, json_body, query_param
+from chalicelib.api.http import (
+    JSON,
+    accepted,
+    endpoint,
+    idempotency_key,
+    json_body,
+    media_type,
+    query_param,
+)
 from chalicelib.checkout import documents, merges
 from chalicelib.checkout.schemas import DocumentIn
 from chalicelib.identity import accounts, activity
 from chalicelib.identity import staff_keys as staff
 from chalicelib.identity.schemas import StatusIn
 from chalicelib.identity.views import staff_view
+from chalicelib.imports import files as import_files
+from chalicelib.imports import service as imports
+from chalicelib.imports.schemas import ImportUploadIn
 from chalicelib.invitations import grants as invitations
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.invitations.schemas import InvitationsIn
@@ -97,3 +108,39 @@ def record_document(customer_id: str) -> dict[str, Any]:
 @endpoint(bp, "/admin/customers/{customer_id}/merge-offer", methods=["POST"], authorizer=staff_key)
 def send_merge_offer(customer_id: str) -> Response:
     return accepted(merges.offer(get_container(), customer_id, _actor()))
+
+
+# -- customer imports (scope: import) ----------------------------------------------------
+
+IMPORT_TYPES = [JSON, import_files.CSV, import_files.XLSX]
+
+
+@endpoint(bp, "/admin/imports", methods=["POST"], authorizer=staff_key, content_types=IMPORT_TYPES)
+def create_import() -> Response:
+    """The file as the body (CSV or XLSX, up to 5 MB), or ``{"upload": true}`` for a URL."""
+    request = bp.current_request
+    c = get_container()
+    opts = imports.options(dict(request.query_params or {}))
+    kind = media_type(request)
+    if kind == JSON:
+        data = parse(ImportUploadIn, json_body(request))
+        return accepted(imports.upload_url(c, opts, data.format, _actor()))
+    raw = request.raw_body or b""
+    return accepted(
+        imports.from_body(c, opts, kind, raw if isinstance(raw, bytes) else raw.encode(), _actor())
+    )
+
+
+@endpoint(bp, "/admin/imports/{import_id}", methods=["GET"], authorizer=staff_key)
+def get_import(import_id: str) -> dict[str, Any]:
+    return imports.view(get_container(), import_id, query_param(bp.current_request, "cursor"))
+
+
+@endpoint(bp, "/admin/imports/{import_id}/start", methods=["POST"], authorizer=staff_key)
+def start_import(import_id: str) -> Response:
+    return accepted(imports.start(get_container(), import_id))
+
+
+@endpoint(bp, "/admin/imports/{import_id}/invitations", methods=["POST"], authorizer=staff_key)
+def send_import_invitations(import_id: str) -> Response:
+    return accepted(imports.send_invitations(get_container(), import_id, _actor()))

@@ -4,7 +4,7 @@ This module is the feature's public surface: other features use the names below 
 ``activity`` module), never its stores or models modules directly.
 """
 
-from chalicelib.identity import activity
+from chalicelib.identity import activity, enrolment, legacy_hashes
 from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity.accounts import verify_link
 from chalicelib.identity.clean_start import CHECKOUT
@@ -44,9 +44,11 @@ __all__ = [
     "consume_step",
     "current_customer",
     "customer_view",
+    "enrolment",
     "get_customer",
     "get_login",
     "idempotency_steps",
+    "legacy_hashes",
     "login_key",
     "new_session",
     "run_create",

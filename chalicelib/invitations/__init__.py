@@ -2,5 +2,6 @@
 rate), resend and revoke; the customer accepts on a hosted page or the storefront."""
 
 from chalicelib.invitations.models import Invitation, InvitationJob
+from chalicelib.invitations.queued import open_job, row_step
 
-__all__ = ["Invitation", "InvitationJob"]
+__all__ = ["Invitation", "InvitationJob", "open_job", "row_step"]

@@ -65,6 +65,7 @@ class Container:
     clock: Clock = field(default_factory=SystemClock)
     secrets: SecretSource | None = None
     ses_client: Any = None
+    s3_client: Any = None
 
     def __post_init__(self) -> None:
         configure_tables(self.settings.TABLE_PREFIX, _region())
@@ -94,6 +95,15 @@ class Container:
         if self.ses_client is None:
             self.ses_client = self.boto_session.client("sesv2")
         return self.ses_client
+
+    @property
+    def s3(self) -> Any:
+        """S3 (customer-import files), with SigV4 so presigned URLs work in every region."""
+        if self.s3_client is None:
+            from botocore.config import Config
+
+            self.s3_client = self.boto_session.client("s3", config=Config(signature_version="s3v4"))
+        return self.s3_client
 
 
 _container: Container | None = None

@@ -132,6 +132,9 @@ class Settings(BaseModel):
     B2B_LISTS: bool = False
     MAIL_SEND_RATE: float = Field(default=10, gt=0, le=1000)  # emails per second (SES quota)
     ACTIVITY_RETENTION_DAYS: int = Field(default=730, ge=30)
+    # Customer imports: the S3 bucket of the uploaded files and error files (the template
+    # creates it; default "<TABLE_PREFIX>-<WEBSITE_ID>-imports").
+    IMPORTS_BUCKET: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
 
     # Abuse budgets (SPEC §4). Emails a caller can make us send to an address it may not own,
     # per address and kind: a few an hour, more are dropped. A stage may lower them, never
@@ -192,6 +195,11 @@ class Settings(BaseModel):
         if self.ACCOUNT_SCOPE is AccountScope.SHARED:
             return f"pool:{self.ACCOUNT_POOL or self.TABLE_PREFIX}"
         return f"web:{self.WEBSITE_ID}"
+
+    @property
+    def imports_bucket(self) -> str:
+        """The bucket of customer-import files (``IMPORTS_BUCKET`` or derived)."""
+        return self.IMPORTS_BUCKET or f"{self.TABLE_PREFIX}-{self.WEBSITE_ID}-imports"[:63]
 
     def link(self, page: str, token: str) -> str:
         """The emailed link for a hosted ``page`` (``/verify``, ``/password/reset``)."""

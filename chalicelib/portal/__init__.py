@@ -6,6 +6,8 @@ writes at once; a read then makes one ``GetItem`` or ``Query``.
 Another customer's ids are simply absent from this customer's partition: 404, never 403.
 """
 
+from chalicelib.portal.addresses import first_address_steps
 from chalicelib.portal.models import PortalItem
+from chalicelib.portal.schemas import AddressBookIn
 
-__all__ = ["PortalItem"]
+__all__ = ["AddressBookIn", "PortalItem", "first_address_steps"]
