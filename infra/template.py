@@ -187,7 +187,7 @@ def _imports_bucket_policy() -> dict[str, Any]:
                         "Resource": [bucket, {"Fn::Join": ["", [bucket, "/*"]]}],
                         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                     }
-                ]
+                ],
             },
         },
     }

@@ -218,7 +218,7 @@ class Group:
         steps.append(store.progress_step(self.item.import_id, self.lease, first, actions))
         failed = store.commit(steps)
         if not failed:
-            self.invite_rows = invite_rows
+            self.invite_rows = self.item.invite_rows = invite_rows
             for status, n in counts.items():
                 name = COUNTERS[status]
                 setattr(self.item, name, int(getattr(self.item, name) or 0) + n)

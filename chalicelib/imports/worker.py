@@ -41,7 +41,7 @@ def work(c: Container, import_id: str, budget: float) -> int:
         return 0
     worked = 0
     try:
-        while item.status in store.RUNNING and time.monotonic() - started < budget:
+        while item.status in store.RUNNING:  # at least one step a run, then while time is left
             if item.status == "queued" or item.phase == "count":
                 _count(c, item, lease)
             else:
@@ -49,6 +49,8 @@ def work(c: Container, import_id: str, budget: float) -> int:
                 worked += done
                 if finished:
                     _next_phase(c, item, lease)
+            if time.monotonic() - started >= budget:
+                break
         if item.status in store.RUNNING:
             store.change(import_id, lease, [ImportItem.lease_until.remove()])
     except LeaseLost:

@@ -38,12 +38,20 @@ def _magento_sha256(password: str) -> str:
     return f"{hashlib.sha256(('saltsalt' + password).encode()).hexdigest()}:saltsalt:1"
 
 
+BCRYPT = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+ARGON2I = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.I).hash(PASSWORD)
 #: (hash, password): vectors from the formats' own documentation or public fixtures where
 #: one exists (phpass's test.php, WordPress 6.8, Magento 2, passlib's docs), else made here
 VECTORS = {
-    "bcrypt_2b": (bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode(), PASSWORD),
-    "bcrypt_2y": (bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode().replace("$2b$", "$2y$"), PASSWORD),
-    "argon2i": (PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.I).hash(PASSWORD), PASSWORD),
+    "bcrypt_2b": (BCRYPT, PASSWORD),
+    "bcrypt_2y": (
+        bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode().replace("$2b$", "$2y$"),
+        PASSWORD,
+    ),
+    "argon2i": (
+        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.I).hash(PASSWORD),
+        PASSWORD,
+    ),
     "argon2id_other_params": (PasswordHasher(time_cost=3, memory_cost=1024).hash(PASSWORD), PASSWORD),
     "pbkdf2_passlib": (
         "$pbkdf2-sha256$6400$0ZrzXitFSGltTQnBWOsdAw$Y11AchqV4b0sUisdZd0Xr97KWoymNE0LNNrnEgY4H9M",
@@ -69,7 +77,7 @@ def test_an_imported_hash_signs_in_once_then_is_argon2id(api: Api, container: Co
     answer = send(api, container, f'email,name,password_hash\n{email},Migrated,"{stored}"\n', "?invite=now")
     view = finished(api, container, answer.json_body["import_id"])
     assert view["counts"]["created"] == 1, view
-    assert get_login(f"web:test-shop#{email}").password_hash == stored  # noqa: S105
+    assert get_login(f"web:test-shop#{email}").password_hash == stored
 
     assert api.sign_in(email, "not the password").status_code == 401
     signed_in = api.sign_in(email, password)
@@ -90,7 +98,9 @@ def test_an_imported_hash_signs_in_once_then_is_argon2id(api: Api, container: Co
         "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$" + "a" * 43,  # 4 GiB of memory
     ],
 )
-def test_an_unsupported_or_too_costly_hash_is_a_row_error(api: Api, container: Container, stored: str) -> None:
+def test_an_unsupported_or_too_costly_hash_is_a_row_error(
+    api: Api, container: Container, stored: str
+) -> None:
     answer = send(api, container, f'email,name,password_hash\nx@example.com,X,"{stored}"\n', "?on_error=skip")
     view = finished(api, container, answer.json_body["import_id"])
     assert view["results"][0]["status"] == "error"

@@ -34,7 +34,9 @@ def finished(api: Api, container: Container, import_id: str) -> dict[str, Any]:
 
 
 def test_a_small_csv_imports_its_customers(api: Api, container: Container) -> None:
-    answer = send(api, container, "Email,Name\nada@example.com,Ada Lovelace\nbob@example.com,Bob\n", "?invite=none")
+    answer = send(
+        api, container, "Email,Name\nada@example.com,Ada Lovelace\nbob@example.com,Bob\n", "?invite=none"
+    )
     assert answer.status_code == 202, answer.body
     view = finished(api, container, answer.json_body["import_id"])
     assert view["status"] == "done", view
@@ -177,7 +179,10 @@ def test_bad_options_are_refused(api: Api, container: Container, query: str, fie
 def test_imports_need_a_staff_key_and_stay_in_their_website(api: Api, container: Container) -> None:
     answer = api.client.http.request("POST", "/admin/imports", headers={"Content-Type": CSV}, body=b"email\n")
     assert answer.status_code in (401, 403)
-    assert api.call("GET", "/admin/imports/imp_000000000000000000000000", **headers(container)).status_code == 404
+    assert (
+        api.call("GET", "/admin/imports/imp_000000000000000000000000", **headers(container)).status_code
+        == 404
+    )
     assert api.call("GET", "/admin/imports/../customers", **headers(container)).status_code in (403, 404)
 
 
