@@ -34,7 +34,8 @@ from chalicelib.kernel.transactions import Step
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
-GROUP_ROWS = 16
+GROUP_ROWS = 32  # rows read together (one BatchGetItem) and written in one or more transactions
+CHECK_GROUP_ROWS = 100  # a dry run or a validation writes no row: bigger groups, fewer calls
 MAX_ITEMS = 98  # per transaction (DynamoDB takes 100): the results item and the progress
 UPDATABLE = ("active", "inactive", "blocked", "invited", "pending")
 COUNTERS = {"created": "created", "updated": "updated", "skipped": "skipped", "error": "errors"}
@@ -62,6 +63,11 @@ class Outcome:
 
     def result(self) -> list[Any]:
         return [self.row, self.status, self.field, self.code, self.message, self.customer_id]
+
+
+def group_rows(mode: str) -> int:
+    """Rows per group: a commit's transactions hold each row's items; the others hold none."""
+    return GROUP_ROWS if mode == "commit" else CHECK_GROUP_ROWS
 
 
 def parsed_rows(c: Container, columns: Columns, data: Iterator[list[Any]], start: int) -> Iterator[Parsed]:

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import invitations
-from chalicelib.imports import files, store
+from chalicelib.imports import files, passes, store
 from chalicelib.imports.models import ImportItem
-from chalicelib.imports.passes import GROUP_ROWS, Group, Parsed, parsed_rows
+from chalicelib.imports.passes import Group, Parsed, parsed_rows
 from chalicelib.imports.rows import Columns
 from chalicelib.imports.store import LeaseLost
 from chalicelib.kernel.observability import logger, metric
@@ -94,12 +94,12 @@ def _pass(c: Container, item: ImportItem, lease: int, budget: float) -> tuple[in
     started, done = time.monotonic(), 0
     start = int(item.next_row or 1)
     _set(c, item, lease, pass_started_at=int(c.clock.now()), pass_first_row=start)
-    group = Group(c, item, lease, str(item.phase))
+    group, size = Group(c, item, lease, str(item.phase)), passes.group_rows(str(item.phase))
     with files.rows(c, files.file_key(item.import_id), str(item.file_format)) as (header, data):
         batch: list[Parsed] = []
         for parsed in parsed_rows(c, Columns.match(header), data, start):
             batch.append(parsed)
-            full = len(batch) >= GROUP_ROWS or _errors_after(item, batch) > int(item.max_errors or 0)
+            full = len(batch) >= size or _errors_after(item, batch) > int(item.max_errors or 0)
             if not full:
                 continue
             if not group.run(batch):

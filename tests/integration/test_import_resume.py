@@ -110,7 +110,6 @@ def test_a_run_out_of_time_goes_on_where_it_stopped(
 ) -> None:
     import_id = queued(api, container, monkeypatch)
     monkeypatch.setattr(passes, "GROUP_ROWS", 7)
-    monkeypatch.setattr(worker, "GROUP_ROWS", 7)
     done = 0
     for _ in range(40):
         step = worker.work(container, import_id, budget=0.0001)
