@@ -17,6 +17,7 @@ from chalicelib.imports.models import ImportItem
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.errors import InvalidState, NotFound, PayloadTooLarge, ValidationFailed
+from chalicelib.kernel.observability import logger
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
@@ -74,8 +75,19 @@ def from_body(c: Container, opts: dict[str, Any], media_type: str, body: bytes, 
     item.size_bytes = len(body)
     files.put(c, files.file_key(item.import_id), body, str(item.file_format))
     store.create(item)
-    worker.work(c, item.import_id, REQUEST_BUDGET)
+    _work_a_little(c, item.import_id)
     return {"import_id": item.import_id, "status": _status(store.get(item.import_id) or item)}
+
+
+def _work_a_little(c: Container, import_id: str) -> None:
+    """Work the import inside the request while it has time (a small file is done by the
+    answer). It is queued already: whatever goes wrong here (a busy database, a bug this
+    file triggers) is the scheduled worker's to retry, not a reason to fail the request,
+    whose retry would queue the file twice."""
+    try:
+        worker.work(c, import_id, REQUEST_BUDGET)
+    except Exception:
+        logger.exception("import not worked in the request; the worker will", extra={"import_id": import_id})
 
 
 def upload_url(c: Container, opts: dict[str, Any], file_format: str, actor: str) -> dict[str, Any]:
@@ -109,7 +121,7 @@ def start(c: Container, import_id: str) -> dict[str, Any]:
         if size > files.MAX_UPLOAD:
             raise PayloadTooLarge(f"The file is larger than {files.MAX_UPLOAD // (1024 * 1024)} MB.")
         store.queue_uploaded(import_id, size, int(c.clock.now()), c.settings.account_namespace)
-        worker.work(c, import_id, REQUEST_BUDGET)
+        _work_a_little(c, import_id)
     return {"import_id": import_id, "status": _status(_get(c, import_id))}
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from chalicelib.imports.passes import Group, Parsed, parsed_rows
 from chalicelib.imports.rows import Columns
 from chalicelib.imports.store import LeaseLost
 from chalicelib.kernel.observability import logger, metric
+from chalicelib.kernel.workers import each_item
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
@@ -177,11 +179,14 @@ def _write_error_file(c: Container, item: ImportItem, key: str) -> None:
 
 
 def advance_open(c: Container, budget: float) -> int:
-    """The scheduled worker: carry on with every unfinished import of this namespace."""
-    started, done = time.monotonic(), 0
+    """The scheduled worker: carry on with every unfinished import of this namespace. An
+    import that fails for its own reasons is logged and skipped (retried once its lease
+    runs out); a busy database stops the run."""
+    started, done, outcomes = time.monotonic(), 0, Counter[str]()
     for import_id in store.open_imports(c.settings.account_namespace):
         remaining = budget - (time.monotonic() - started)
         if remaining <= 0:
             break
-        done += work(c, import_id, remaining)
+        with each_item("import_worker", import_id, outcomes):
+            done += work(c, import_id, remaining)
     return done

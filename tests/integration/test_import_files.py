@@ -172,3 +172,14 @@ def test_a_big_file_goes_through_an_upload_url(api: Api, container: Container) -
     assert api.call("POST", f"/admin/imports/{import_id}/start", **headers).status_code == 202  # once
     view = finished(api, container, import_id)
     assert view["counts"]["created"] == 1
+
+
+@pytest.mark.parametrize("name", ["import-template.csv", "import-template.xlsx"])
+def test_the_documented_templates_import_without_errors(api: Api, container: Container, name: str) -> None:
+    from pathlib import Path
+
+    body = (Path(__file__).resolve().parents[2] / "docs" / name).read_bytes()
+    view = imported(api, container, body, "?dry_run=true", XLSX if name.endswith("xlsx") else "text/csv")
+    assert view["status"] == "done"
+    assert view["counts"] == {"created": 3, "updated": 0, "skipped": 0, "errors": 0}
+    assert view["columns"]["ignored"] == []

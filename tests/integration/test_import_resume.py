@@ -120,3 +120,35 @@ def test_a_run_out_of_time_goes_on_where_it_stopped(
         assert view["status"] == "running" and 0 <= view["percent"] < 100
     assert done == ROWS
     every_row_once(import_id)
+
+
+def test_an_import_the_worker_cannot_work_answers_202_and_never_blocks_the_others(
+    api: Api, container: Container, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.imports import files
+
+    original = files.rows
+
+    def broken(c: Any, key: str, file_format: str) -> Any:
+        if "poison" in str(store.get(key.split("/")[1]).created_by):
+            raise RuntimeError("a bug this file triggers")
+        return original(c, key, file_format)
+
+    monkeypatch.setattr(files, "rows", broken)
+    monkeypatch.setattr(worker.files, "rows", broken)
+    from chalicelib.imports import service
+
+    options = service.options({})
+    poison = service.from_body(
+        container, options, "text/csv", b"email,name\np@example.com,P\n", "staff:poison"
+    )
+    assert poison["status"] == "queued"  # the request answered; the import waits for the worker
+    good = service.from_body(container, options, "text/csv", b"email,name\ng@example.com,G\n", "staff:ok")
+    clock.advance(120)
+    worker.advance_open(container, budget=30)  # the poisoned import is skipped, the good one done
+    assert store.get(good["import_id"]).status == "done"
+    assert store.get(poison["import_id"]).status == "queued"
+    monkeypatch.undo()
+    clock.advance(120)
+    worker.advance_open(container, budget=30)
+    assert store.get(poison["import_id"]).status == "done"
