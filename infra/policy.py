@@ -33,8 +33,9 @@ STREAM_ACTIONS = [
 ]
 SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
 #: import files: read, written (the request's body, the error file), uploaded through a
-#: presigned URL signed with the function's role (HeadObject is GetObject's)
-IMPORT_FILE_ACTIONS = ["s3:GetObject", "s3:PutObject"]
+#: presigned URL signed with the function's role (HeadObject is GetObject's), deleted (a
+#: file that holds plaintext passwords)
+IMPORT_FILE_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 #: Never granted, whatever the code grows into (SPEC §4: no Scan anywhere).
 FORBIDDEN_ACTIONS = frozenset({"dynamodb:Scan", "dynamodb:*", "*"})

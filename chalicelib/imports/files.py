@@ -58,6 +58,10 @@ def put(c: Container, key: str, body: bytes, file_format: str) -> None:
     c.s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[file_format])
 
 
+def delete(c: Container, key: str) -> None:
+    c.s3.delete_object(Bucket=c.settings.imports_bucket, Key=key)
+
+
 def upload_url(c: Container, key: str, file_format: str, seconds: int) -> str:
     params = {"Bucket": c.settings.imports_bucket, "Key": key, "ContentType": CONTENT_TYPES[file_format]}
     return str(c.s3.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds))

@@ -65,6 +65,8 @@ COUNTRIES = frozenset(
     """.split()  # noqa: SIM905
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: headers that announce plaintext passwords: such a file is refused whole (and deleted)
+PLAINTEXT = frozenset({"password", "plain_password", "passwd", "pwd", "mot_de_passe", "kennwort", "passwort"})
 
 
 def column_name(header: Any) -> str:
@@ -93,6 +95,10 @@ class Columns:
 
     def known(self) -> list[str]:
         return sorted(self.positions, key=self.positions.__getitem__)
+
+    def plaintext(self) -> bool:
+        """Does a header announce plaintext passwords?"""
+        return bool(PLAINTEXT & {column_name(h) for h in self.ignored})
 
     def problem(self) -> str | None:
         if "email" not in self.positions:

@@ -75,6 +75,13 @@ def _set(c: Container, item: ImportItem, lease: int, **values: Any) -> None:
 def _count(c: Container, item: ImportItem, lease: int) -> None:
     with files.rows(c, files.file_key(item.import_id), str(item.file_format)) as (header, data):
         columns = Columns.match(header)
+        if columns.plaintext():
+            files.delete(c, files.file_key(item.import_id))  # never kept, never read further
+            raise files.BadFile(
+                "plaintext_passwords",
+                "plaintext passwords are never imported: the file was deleted; "
+                "remove the column, or give the previous platform's hashes as password_hash",
+            )
         if problem := columns.problem():
             raise files.BadFile("missing_column", problem)
         total = 0
@@ -145,7 +152,7 @@ def _finish(
     detail: str | None = None,
 ) -> None:
     error_file = None
-    if int(item.errors or 0) > 0 and item.total:
+    if int(item.errors or 0) > 0 and item.total and reason != "plaintext_passwords":
         error_file = files.error_key(item.import_id, str(item.file_format))
         try:
             _write_error_file(c, item, error_file)

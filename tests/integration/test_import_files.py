@@ -183,3 +183,13 @@ def test_the_documented_templates_import_without_errors(api: Api, container: Con
     assert view["status"] == "done"
     assert view["counts"] == {"created": 3, "updated": 0, "skipped": 0, "errors": 0}
     assert view["columns"]["ignored"] == []
+
+
+def test_a_file_with_plaintext_passwords_is_refused_and_deleted(api: Api, container: Container) -> None:
+    """Seed 002's spreadsheet of usernames and passwords: never imported, never kept."""
+    view = imported(api, container, "email,name,Password\nada@example.com,Ada,hunter2hunter2\n")
+    assert (view["status"], view["reason"]) == ("failed", "plaintext_passwords")
+    assert get_login("web:test-shop#ada@example.com") is None
+    s3 = boto3.client("s3", region_name="us-east-1")
+    listed = s3.list_objects_v2(Bucket=make_settings().imports_bucket, Prefix=f"imports/{view['import_id']}/")
+    assert listed.get("KeyCount", 0) == 0
