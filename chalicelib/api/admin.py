@@ -124,11 +124,10 @@ def create_import() -> Response:
     kind = media_type(request)
     if kind == JSON:
         data = parse(ImportUploadIn, json_body(request))
-        return accepted(imports.upload_url(c, opts, data.format, _actor()))
+        return accepted(imports.upload_url(c, opts, data.format, _actor(), idempotency_key(request)))
     raw = request.raw_body or b""
-    return accepted(
-        imports.from_body(c, opts, kind, raw if isinstance(raw, bytes) else raw.encode(), _actor())
-    )
+    body = raw if isinstance(raw, bytes) else raw.encode()
+    return accepted(imports.from_body(c, opts, kind, body, _actor(), idempotency_key(request)))
 
 
 @endpoint(bp, "/admin/imports/{import_id}", methods=["GET"], authorizer=staff_key)

@@ -7,6 +7,7 @@ request, for half a second) does the rest. See ``worker`` and ``passes``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from chalicelib.imports.models import ImportItem
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.cursors import seal
 from chalicelib.kernel.errors import InvalidState, NotFound, PayloadTooLarge, ValidationFailed
+from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.observability import logger
 
 if TYPE_CHECKING:
@@ -65,18 +67,39 @@ def _new(c: Container, opts: dict[str, Any], file_format: str, actor: str, statu
     return item
 
 
-def from_body(c: Container, opts: dict[str, Any], media_type: str, body: bytes, actor: str) -> dict[str, Any]:
-    """An import of the file sent as the request body (up to 5 MB)."""
+def from_body(
+    c: Container, opts: dict[str, Any], media_type: str, body: bytes, actor: str, key: str | None = None
+) -> dict[str, Any]:
+    """An import of the file sent as the request body (up to 5 MB). A retry with the same
+    ``Idempotency-Key`` (and the same file and options) answers the first import."""
     if len(body) > files.MAX_BODY:
         raise PayloadTooLarge('Files above 5 MB go through an upload URL: send {"upload": true}.')
     if not body.strip():
         raise ValidationFailed("The file is empty.", fields={"body": "empty"})
     item = _new(c, opts, files.FORMATS[media_type], actor, "queued")
     item.size_bytes = len(body)
+    fingerprint = {**opts, "sha256": hashlib.sha256(body).hexdigest(), "format": item.file_format}
     files.put(c, files.file_key(item.import_id), body, str(item.file_format))
-    store.create(item)
+    replayed = _create(c, item, key, fingerprint)
+    if replayed is not None:
+        return replayed  # the retry's copy of the file is left to S3's expiry
     _work_a_little(c, item.import_id)
     return {"import_id": item.import_id, "status": _status(store.get(item.import_id) or item)}
+
+
+def _create(
+    c: Container, item: ImportItem, key: str | None, fingerprint: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Write the import; the first import's answer if ``key`` was used for one already."""
+    answer = {"import_id": item.import_id, "status": item.status}
+    record = idempotency_record(c, "imports", key, fingerprint, answer, 202)
+    try:
+        store.create(item, record, int(c.clock.now()))
+    except store.Replayed:
+        assert record is not None
+        first = replay(c, record)
+        return {"import_id": first["import_id"], "status": _status(_get(c, str(first["import_id"])))}
+    return None
 
 
 def _work_a_little(c: Container, import_id: str) -> None:
@@ -90,12 +113,16 @@ def _work_a_little(c: Container, import_id: str) -> None:
         logger.exception("import not worked in the request; the worker will", extra={"import_id": import_id})
 
 
-def upload_url(c: Container, opts: dict[str, Any], file_format: str, actor: str) -> dict[str, Any]:
+def upload_url(
+    c: Container, opts: dict[str, Any], file_format: str, actor: str, key: str | None = None
+) -> dict[str, Any]:
     """An import waiting for its file: PUT it to ``upload_url``, then call ``start``."""
     if file_format not in files.CONTENT_TYPES:
         raise ValidationFailed("format is csv or xlsx.", fields={"format": "csv or xlsx"})
     item = _new(c, opts, file_format, actor, "awaiting_upload")
-    store.create(item)
+    replayed = _create(c, item, key, {**opts, "upload": file_format})
+    if replayed is not None:
+        item = _get(c, str(replayed["import_id"]))
     url = files.upload_url(c, files.file_key(item.import_id), file_format, UPLOAD_URL_SECONDS)
     return {
         "import_id": item.import_id,

@@ -15,6 +15,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.imports.models import ImportItem
 from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
 from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.models import IdempotencyRecord
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
 RESULT_KEYS = frozenset({"import_id", "seq"})
@@ -25,9 +26,25 @@ class LeaseLost(Exception):
     """Another worker holds the import now (or it finished): stop, it goes on there."""
 
 
+class Replayed(Exception):
+    """An import with this Idempotency-Key was created already."""
+
+
 @translated
-def create(item: ImportItem) -> None:
-    item.save(condition=ImportItem.import_id.does_not_exist())
+def create(item: ImportItem, idempotency: IdempotencyRecord | None, now: int) -> None:
+    """The import, and the Idempotency-Key's record with it (``Replayed`` if it exists)."""
+    steps: list[tuple[str, Step]] = [
+        ("import", lambda tx: tx.save(item, condition=ImportItem.import_id.does_not_exist()))
+    ]
+    if idempotency is not None:
+        free = IdempotencyRecord.idempotency_key.does_not_exist() | (IdempotencyRecord.expires_at < now)
+        steps.append(("idempotency", lambda tx: tx.save(idempotency, condition=free)))
+    try:
+        run(steps)
+    except Cancelled as e:
+        if "idempotency" in e.failed:
+            raise Replayed() from e
+        raise
 
 
 @translated

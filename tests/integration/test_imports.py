@@ -17,8 +17,10 @@ from tests.integration.conftest import Api, staff_headers
 CSV = "text/csv"
 
 
-def send(api: Api, container: Container, body: bytes | str, query: str = "", content_type: str = CSV) -> Any:
-    headers = {**staff_headers(container), "Content-Type": content_type}
+def send(
+    api: Api, container: Container, body: bytes | str, query: str = "", content_type: str = CSV, **extra: str
+) -> Any:
+    headers = {**staff_headers(container), "Content-Type": content_type, **extra}
     raw = body.encode() if isinstance(body, str) else body
     return api.client.http.request("POST", f"/admin/imports{query}", headers=headers, body=raw)
 
@@ -206,3 +208,14 @@ def get_customer_by_email_name(email: str) -> str:
     customer = get_customer(login.customer_id)
     assert customer is not None
     return str(customer.name)
+
+
+def test_a_retried_import_with_the_same_idempotency_key_imports_once(api: Api, container: Container) -> None:
+    text = "email,name\nonce@example.com,Once\n"
+    first = send(api, container, text, "?invite=none", **{"Idempotency-Key": "import-2026-12-01-a"})
+    again = send(api, container, text, "?invite=none", **{"Idempotency-Key": "import-2026-12-01-a"})
+    assert first.status_code == again.status_code == 202
+    assert first.json_body["import_id"] == again.json_body["import_id"]
+    other = send(api, container, text + "twice@example.com,Twice\n", "?invite=none",
+                 **{"Idempotency-Key": "import-2026-12-01-a"})  # fmt: skip
+    assert (other.status_code, other.json_body["error"]["code"]) == (409, "idempotency_key_reused")
