@@ -91,3 +91,16 @@ def test_invite_none_makes_accounts_claimed_by_a_reset(api: Api, container: Cont
     reset = api.call("POST", "/password/reset", {"token": token, "password": STRONG_PASSWORD})
     assert reset.status_code == 200, reset.body
     assert api.sign_in("ann@example.com").status_code == 200
+
+
+def test_concurrent_calls_to_send_the_invitations_queue_them_once(api: Api, container: Container) -> None:
+    from devtools.probes import at_once
+
+    fast(container)
+    view = imported(api, container, "?invite=later")
+    path = f"/admin/imports/{view['import_id']}/invitations"
+    headers = staff_headers(container)
+    answers = at_once(lambda _: api.call("POST", path, **headers), 8)
+    assert sorted(a.json_body["queued"] for a in answers) == [False] * 7 + [True]
+    assert invitation_jobs.advance_open_jobs(container, budget=30) == 2
+    assert len(mails_to("ann@example.com")) == 1
