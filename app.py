@@ -6,6 +6,7 @@ from chalicelib import jobs
 from chalicelib.api import (
     admin,
     admin_customers,  # noqa: F401  (registers its routes on admin.bp)
+    admin_imports,  # noqa: F401  (registers its routes on admin.bp)
     code_pages,
     companies,
     customer,
@@ -16,7 +17,8 @@ from chalicelib.api import (
 from chalicelib.api.middleware import http_middleware
 
 app = Chalice(app_name="customer-accounts")
-app.api.binary_types = []  # every answer is JSON or HTML text
+# Every answer is JSON or HTML text; an XLSX import arrives as a binary request body.
+app.api.binary_types = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(storefront.bp)
@@ -25,7 +27,7 @@ app.register_blueprint(portal.bp)
 app.register_blueprint(companies.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(code_pages.bp)
-app.register_blueprint(admin.bp)  # its routes include the back office's (admin_customers)
+app.register_blueprint(admin.bp)  # its routes include the back office's and the imports'
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_sweeper")
@@ -41,6 +43,11 @@ def invitation_worker(event: object) -> int:
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="erasure_worker")
 def erasure_worker(event: object) -> int:
     return jobs.advance_erasures()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="import_worker")
+def import_worker(event: object) -> int:
+    return jobs.advance_imports()
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="cleanup")

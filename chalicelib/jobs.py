@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib import events, privacy
 from chalicelib.cleanup import service as cleanup
+from chalicelib.imports import worker as import_worker
 from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.observability import flush_metrics, logger
@@ -56,6 +57,17 @@ def advance_erasures(budget: float = ERASURE_WORKER_BUDGET) -> int:
     """Finish the erasures a request left unfinished or a crash interrupted (every minute)."""
     done = privacy.advance_open(get_container(), budget)
     logger.info("erasure worker", extra={"erasures": done})
+    flush_metrics()
+    return done
+
+
+IMPORT_WORKER_BUDGET = 240.0  # seconds of a run (the function's timeout is 300 s)
+
+
+def advance_imports(budget: float = IMPORT_WORKER_BUDGET) -> int:
+    """Carry on with unfinished customer imports (every minute; a lease keeps runs apart)."""
+    done = import_worker.advance_open(get_container(), budget)
+    logger.info("import worker", extra={"rows": done})
     flush_metrics()
     return done
 

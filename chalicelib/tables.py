@@ -17,6 +17,7 @@ from chalicelib.companies import CompanyItem
 from chalicelib.erp import ErpContact
 from chalicelib.events import LifecycleEvent, Webhook, WebhookDelivery
 from chalicelib.identity import Activity, Customer, Login, SearchEntry, Session, StaffKey
+from chalicelib.imports import ImportItem
 from chalicelib.invitations import Invitation, InvitationJob
 from chalicelib.kernel.models import BaseTable, BudgetCounter, IdempotencyRecord, Token, configure_tables
 from chalicelib.mail import OutboxMessage
@@ -47,6 +48,7 @@ ALL_TABLES: tuple[type[BaseTable], ...] = (
     SearchEntry,
     Note,
     ErpContact,
+    ImportItem,
 )
 
 

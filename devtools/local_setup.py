@@ -120,6 +120,7 @@ def set_up(
     _create_secret(boto3.client("secretsmanager", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     _create_sender(boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     create_bus(f"{stage_env['TABLE_PREFIX']}-events", endpoint_url, REGION)  # Settings.event_bus_name
+    _create_imports_bucket(boto3.client("s3", region_name=REGION, endpoint_url=endpoint_url), stage_env)
     key_id, secret = create_staff_key(stage_env, staff_secret)
     storefront = create_storefront_key(stage_env, storefront_secret)
     return SetupResult(
@@ -148,6 +149,19 @@ def _create_sender(client: object, stage_env: dict[str, str]) -> None:
         client.create_email_identity(EmailIdentity=stage_env["MAIL_FROM"])  # type: ignore[attr-defined]
     except ClientError as e:
         if e.response["Error"]["Code"] != "AlreadyExistsException":
+            raise
+
+
+def _create_imports_bucket(client: object, stage_env: dict[str, str]) -> None:
+    """The bucket of customer-import files, as the template makes it on AWS."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.kernel.settings import load_settings
+
+    try:
+        client.create_bucket(Bucket=load_settings(stage_env).imports_bucket)  # type: ignore[attr-defined]
+    except ClientError as e:
+        if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
             raise
 
 

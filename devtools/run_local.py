@@ -221,11 +221,13 @@ def banner(api_url: str, aws_url: str, storefront_url: str, setup: SetupResult) 
 
 
 def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -> None:
-    """Every few seconds, as the schedules do on AWS: retry due emails, advance bulk invitations."""
+    """Every few seconds, as the schedules do on AWS: retry due emails, advance bulk invitations
+    and customer imports."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib.cleanup.service import run as cleanup
     from chalicelib.events import sweep as sweep_webhooks
+    from chalicelib.imports.worker import advance_open as advance_imports
     from chalicelib.invitations.jobs import advance_open_jobs
     from chalicelib.kernel.bootstrap import Container
     from chalicelib.kernel.errors import DomainError
@@ -248,6 +250,7 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
             rows = advance_open_jobs(container, budget=SWEEP_SECONDS)
             if erasures := advance_erasures(container, budget=SWEEP_SECONDS):
                 say(f"erasure worker: {erasures} erasures")
+            imported = advance_imports(container, budget=SWEEP_SECONDS)
             if rounds % CLEANUP_ROUNDS == 0:  # the hourly cleanup, every few minutes here
                 removed = cleanup(container, budget=SWEEP_SECONDS)["removed"]
                 if removed:
@@ -257,6 +260,8 @@ def sweep_forever(stage_env: dict[str, str], chalice: subprocess.Popen[bytes]) -
             continue
         if rows:
             say(f"invitation worker: {rows} rows")
+        if imported:
+            say(f"import worker: {imported} rows")
         if outcomes:
             say(f"outbox sweep: {outcomes}")
             flush_metrics()

@@ -3,9 +3,10 @@
 Chalice reads the policy as static JSON, so ARNs cannot name the account: region and
 account are ``*``, everything else is exact (each table, index, stream, secret, identity
 and log group by name). No ``Scan``, no table-management actions: the code reads by key
-(``BatchGetItem``: a back-office search page's customers) and queries indexes;
-``TransactWriteItems`` is authorised per item by ``PutItem``/``UpdateItem``/``DeleteItem``/
-``ConditionCheckItem``, ``TransactGetItems`` (the session check) by ``GetItem``.
+(``BatchGetItem``: a back-office search page's customers, an import's email claims 100 a
+call) and queries indexes; ``TransactWriteItems`` is authorised per item by
+``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``, ``TransactGetItems`` (the
+session check) by ``GetItem``. S3: objects under ``imports/`` of the stage's import bucket only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ STREAM_ACTIONS = [
     "dynamodb:ListStreams",
 ]
 SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
+#: import files: read, written (the request's body, the error file), uploaded through a
+#: presigned URL signed with the function's role (HeadObject is GetObject's), deleted (a
+#: file that holds plaintext passwords)
+IMPORT_FILE_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 #: Never granted, whatever the code grows into (SPEC §4: no Scan anywhere).
 FORBIDDEN_ACTIONS = frozenset({"dynamodb:Scan", "dynamodb:*", "*"})
@@ -79,6 +84,12 @@ def stage_policy(stage: Stage) -> dict[str, Any]:
             "Effect": "Allow",
             "Action": ["events:PutEvents"],
             "Resource": [_arn("events", f"event-bus/{s.event_bus_name}")],
+        },
+        {
+            "Sid": "ImportFiles",
+            "Effect": "Allow",
+            "Action": IMPORT_FILE_ACTIONS,
+            "Resource": [f"arn:aws:s3:::{s.imports_bucket}/imports/*"],
         },
         {
             "Sid": "ReadStageSecret",

@@ -4,7 +4,7 @@ This module is the feature's public surface: other features use the names below 
 ``activity`` module), never its stores or models modules directly.
 """
 
-from chalicelib.identity import activity, links, views
+from chalicelib.identity import activity, enrolment, legacy_hashes, links, views
 from chalicelib.identity import passwords as passwords  # registers its deferred task
 from chalicelib.identity import privacy as privacy  # registers its GDPR part
 from chalicelib.identity.accounts import get_for_staff as for_staff
@@ -62,11 +62,13 @@ __all__ = [
     "current_customer",
     "customer_as",
     "customer_view",
+    "enrolment",
     "erp_account_changes",
     "for_staff",
     "get_customer",
     "get_login",
     "idempotency_steps",
+    "legacy_hashes",
     "links",
     "login_key",
     "new_customer",

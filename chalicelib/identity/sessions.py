@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity import activity, links
+from chalicelib.identity import activity, legacy_hashes, links
 from chalicelib.identity import attempt_store as attempts
 from chalicelib.identity import session_store as store
 from chalicelib.identity import store as account_store
@@ -163,7 +163,7 @@ def check_password(
             raise TooManyAttempts(retry_after=wait)
         verify_password(c.hasher, None, password)  # same work as for a real account
         raise InvalidCredentials()
-    if not verify_password(c.hasher, login.password_hash, password):
+    if not _matches(c, login.password_hash, password):
         delay = lock_delay(int(login.failed_signins))
         if delay or record:
             event = activity.event(c, login.customer_id, "sign_in_failed", "customer", locked=bool(delay))
@@ -172,6 +172,14 @@ def check_password(
     if clear:
         attempts.clear(login)
     return login
+
+
+def _matches(c: Container, stored: str | None, password: str) -> bool:
+    """An imported hash of another platform is checked by its own rules (once: sign-in then
+    stores argon2id); the service's own, and an absent one, by argon2 as for unknown addresses."""
+    if stored and legacy_hashes.is_legacy(stored):
+        return legacy_hashes.verify(stored, password)
+    return verify_password(c.hasher, stored, password)
 
 
 def confirm_password(c: Container, customer: Customer, password: str, *, clear: bool = True) -> Login:
@@ -196,11 +204,7 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
         attempts.clear(login)
         raise EmailNotVerified() if login.status == "pending" else AccountDisabled()
     session, refresh = new_session(c, login.customer_id, int(login.session_epoch))
-    rehash = (
-        hash_password(c.hasher, data.password)
-        if c.hasher.check_needs_rehash(login.password_hash or "")
-        else None
-    )
+    rehash = hash_password(c.hasher, data.password) if _needs_rehash(c, login.password_hash) else None
     failed = int(login.failed_signins) - 1  # the attempts before this one since the last success
     detail = {"failed_attempts": failed} if failed > 0 else {}
     event = activity.event(c, login.customer_id, "sign_in", "customer", **detail)
@@ -214,6 +218,11 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
         store.start(session, activity.step(event), attempts.clear_step(login, rehash, now))
     metric("SignIns")
     return token_pair(c, session, refresh)
+
+
+def _needs_rehash(c: Container, stored: str | None) -> bool:
+    """Another platform's hash (imported), or argon2id with parameters below the stage's."""
+    return legacy_hashes.is_legacy(stored) or c.hasher.check_needs_rehash(stored or "")
 
 
 def refresh(c: Container, data: RefreshIn) -> dict[str, Any]:

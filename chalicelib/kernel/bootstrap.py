@@ -66,6 +66,7 @@ class Container:
     secrets: SecretSource | None = None
     ses_client: Any = None
     eventbridge_client: Any = None
+    s3_client: Any = None
 
     def __post_init__(self) -> None:
         configure_tables(
@@ -103,6 +104,15 @@ class Container:
         if self.eventbridge_client is None:
             self.eventbridge_client = self.boto_session.client("events")
         return self.eventbridge_client
+
+    @property
+    def s3(self) -> Any:
+        """S3 (customer-import files), with SigV4 so presigned URLs work in every region."""
+        if self.s3_client is None:
+            from botocore.config import Config
+
+            self.s3_client = self.boto_session.client("s3", config=Config(signature_version="s3v4"))
+        return self.s3_client
 
 
 _container: Container | None = None

@@ -178,6 +178,9 @@ class Settings(BaseModel):
     CODE_TRIES: int = Field(default=5, ge=1, le=5)  # wrong tries per address and window
     CODE_RESEND_SECONDS: int = Field(default=60, ge=1, le=3600)
     CODE_SENDS_PER_HOUR: int = Field(default=5, ge=1, le=5)  # codes per address per window
+    # Customer imports: the S3 bucket of the uploaded files and error files (the template
+    # creates it; default "<TABLE_PREFIX>-<WEBSITE_ID>-imports").
+    IMPORTS_BUCKET: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
 
     # Abuse budgets (SPEC §4). Emails a caller can make us send to an address it may not own,
     # per address and kind: a few an hour, more are dropped. A stage may lower them, never
@@ -323,6 +326,11 @@ class Settings(BaseModel):
         if self.ACCOUNT_SCOPE is AccountScope.SHARED:
             return f"pool:{self.ACCOUNT_POOL}"
         return f"web:{self.WEBSITE_ID}"
+
+    @property
+    def imports_bucket(self) -> str:
+        """The bucket of customer-import files (``IMPORTS_BUCKET`` or derived)."""
+        return self.IMPORTS_BUCKET or f"{self.TABLE_PREFIX}-{self.WEBSITE_ID}-imports"[:63]
 
     def link(self, page: str, token: str) -> str:
         """The emailed link for a hosted ``page`` (``/verify``, ``/password/reset``)."""

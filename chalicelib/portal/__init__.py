@@ -12,6 +12,7 @@ book, the profile, the documents) take the customer and the actor instead of a s
 from chalicelib.portal import privacy as privacy  # registers its GDPR part
 from chalicelib.portal.addresses import add_for as add_address
 from chalicelib.portal.addresses import change_for as change_address
+from chalicelib.portal.addresses import first_address_steps
 from chalicelib.portal.addresses import listing_of as addresses_of
 from chalicelib.portal.addresses import remove_for as remove_address
 from chalicelib.portal.documents import last_orders, staff_listing
@@ -27,6 +28,7 @@ __all__ = [
     "addresses_of",
     "apply_profile",
     "change_address",
+    "first_address_steps",
     "last_orders",
     "remove_address",
     "staff_listing",

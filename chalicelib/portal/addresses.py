@@ -99,6 +99,21 @@ def add_for(c: Container, customer: Customer, data: AddressBookIn, actor: str) -
     return _view(item, store.get(customer.customer_id, BOOK))
 
 
+def first_address_steps(c: Container, customer_id: str, data: AddressBookIn) -> list[tuple[str, Step]]:
+    """A new customer's first address (its default billing and shipping) and the book, as
+    steps of the transaction that creates the customer (an import's row, whose
+    ``account_created`` event stands for the address's too)."""
+    data = data.model_copy(update={"default_billing": True, "default_shipping": True})
+    item = new_item(c, customer_id, new_key("address", "adr"), _fields(data))
+    address_id = item_id(item)
+    book = PortalItem(customer_id, BOOK)
+    book_actions = _book_actions(c, address_id, data, +1)
+    return [
+        ("address", lambda tx: tx.save(item, condition=PortalItem.item_key.does_not_exist())),
+        ("book", lambda tx: tx.update(book, actions=book_actions)),
+    ]
+
+
 def change(c: Container, claims: AccessClaims, address_id: str, data: AddressBookIn) -> dict[str, Any]:
     return change_for(c, current_customer(c, claims), address_id, data, "customer")
 

@@ -53,6 +53,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             Name=BASE_SETTINGS["SECRET_ID"], SecretString="integration-test-master-secret-0123456789"
         )
         boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=MAIL_FROM)
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=make_settings().imports_bucket)
         yield
 
 
