@@ -8,13 +8,13 @@ or updated in exactly one transaction.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib.identity import activity
+from chalicelib import events
+from chalicelib.identity import activity, creation, search
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.store import claim_free
 from chalicelib.kernel.dynamo import translated
@@ -38,21 +38,9 @@ def new_customer(
     phone: str | None = None,
     newsletter: bool = False,
 ) -> Customer:
-    """A customer record of this website (not yet written)."""
-    s, now = c.settings, int(c.clock.now())
-    return Customer(
-        f"cus_{secrets.token_hex(12)}",
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
-        email=email,
-        name=name,
-        locale=locale,
-        phone=phone,
-        newsletter=newsletter,
-        status=status,
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
+    """A customer record of this website (not yet written), with its reference."""
+    return creation.new_customer(
+        c, email=email, name=name, locale=locale, status=status, phone=phone, newsletter=newsletter
     )
 
 
@@ -72,9 +60,10 @@ def creation_steps(
     )
     event = activity.event(c, customer.customer_id, "account_created", actor, **detail)
     return [
-        ("customer", lambda tx: tx.save(customer)),  # a new version: attribute_not_exists
+        *creation.creation_steps(customer),  # the customer and its search keys
         ("login", lambda tx: tx.save(login, condition=claim_free(now))),
         activity.step(event),
+        events.emit(c, events.CUSTOMER_CREATED, customer.customer_id, status=str(customer.status)),
     ]
 
 
@@ -89,7 +78,13 @@ def profile_steps(
     actions: list[Action] = [getattr(Customer, k).set(v) for k, v in changed.items()]
     actions.append(Customer.updated_at.set(int(c.clock.now())))
     event = activity.event(c, customer.customer_id, "profile_updated", actor, fields=sorted(changed))
-    return [("customer", lambda tx: tx.update(customer, actions=actions)), activity.step(event)]
+    after = search.changed(customer, **changed)
+    return [
+        ("customer", lambda tx: tx.update(customer, actions=actions)),
+        activity.step(event),
+        *search.index_steps(customer, after),
+        events.emit(c, events.CUSTOMER_UPDATED, customer.customer_id, fields=sorted(changed)),
+    ]
 
 
 @translated

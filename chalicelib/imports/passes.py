@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import identity, invitations, portal
+from chalicelib import identity, invitations, portal, privacy
 from chalicelib.identity import Customer, Login
 from chalicelib.imports import rows, store
 from chalicelib.imports.models import ImportItem
@@ -92,10 +92,12 @@ def parsed_rows(c: Container, columns: Columns, data: Iterator[list[Any]], start
 
 
 def refused(c: Container, email: str) -> RowError | None:
-    """The one place a row's address is checked before an account is created or updated.
+    """The one place a row's address is checked before an account is created for it.
 
-    GDPR: an erased person's address (``is_erased(email)`` from the erasure feature) must
-    not come back through an import; the check goes here."""
+    GDPR: an erased person's address must not come back through an import (the erasure's
+    tombstone, one ``Query``). An account made since by its owner is updated as any other."""
+    if privacy.is_erased(c, email):
+        return RowError("email", "erased", "this address's owner had their data erased: not imported")
     return None
 
 
@@ -138,11 +140,11 @@ class Group:
             return Outcome(p.row, "error", p.error.field, p.error.code, p.error.message)
         row = p.candidate
         assert row is not None
-        if (why := refused(self.c, row.email)) is not None:
-            return Outcome(p.row, "error", why.field, why.code, why.message)
+        login = found.get(identity.login_key(self.c, row.email))
+        if login is None and (why := refused(self.c, row.email)) is not None:
+            return Outcome(p.row, "skipped", why.field, why.code, why.message)
         if self.mode == "validate":
             return Outcome(p.row, "ok")
-        login = found.get(identity.login_key(self.c, row.email))
         if login is None:
             return self._create(p.row, row)
         if not row.update:

@@ -1,0 +1,30 @@
+"""An import meets the other features: references and search keys, lifecycle events, erasure."""
+
+from __future__ import annotations
+
+from chalicelib.events.models import LifecycleEvent
+from chalicelib.identity import get_customer
+from chalicelib.kernel.bootstrap import Container
+from tests.integration.conftest import Api, staff_headers
+from tests.integration.test_imports import by_row, run
+
+
+def test_an_imported_customer_has_a_reference_is_found_and_announced(api: Api, container: Container) -> None:
+    view = run(api, container, "Email,Name\nimogen.import@example.com,Imogen Import\n", "?invite=none")
+    customer_id = by_row(view)[1]["customer_id"]
+    customer = get_customer(customer_id)
+    assert customer is not None and customer.reference
+    found = api.call("GET", "/admin/customers?q=imogen", **staff_headers(container)).json_body["items"]
+    assert [c["customer_id"] for c in found] == [customer_id]
+    types = [e.type for e in LifecycleEvent.scan() if e.customer_id == customer_id]  # the test reads all
+    assert types == ["customer.created"]
+
+
+def test_an_erased_address_is_not_imported_again(api: Api, container: Container) -> None:
+    staff = staff_headers(container)
+    first = by_row(run(api, container, "Email,Name\neve.erased@example.com,Eve Erased\n", "?invite=none"))[1]
+    erased = api.client.http.post(f"/admin/customers/{first['customer_id']}/anonymize", headers=staff)
+    assert erased.status_code == 200, erased.body
+    again = by_row(run(api, container, "Email,Name\neve.erased@example.com,Eve Erased\n", "?invite=none"))[1]
+    assert (again["status"], again["code"]) == ("skipped", "erased")
+    assert api.call("GET", "/admin/customers?q=eve.erased", **staff).json_body["items"] == []
