@@ -22,6 +22,7 @@ from chalicelib.identity.schemas import ResetIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.kernel.bootstrap import Container, get_container
 from chalicelib.kernel.errors import (
+    AddressInUse,
     DomainError,
     InvalidCredentials,
     InvalidToken,
@@ -38,7 +39,7 @@ from chalicelib.portal import email_change
 bp = Blueprint(__name__)
 
 CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {storefront}; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src {images}; form-action 'self' {storefront}; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 
@@ -46,9 +47,10 @@ CSP = (
 def _page_headers(c: Container) -> dict[str, str | list[str]]:
     """HTML headers; the forms may post here and follow the redirect to the storefront."""
     shop = urlsplit(c.settings.STOREFRONT_URL)
+    images = c.settings.brand.logo_origin or "'none'"  # the logo's host only
     return {
         "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": CSP.format(storefront=f"{shop.scheme}://{shop.netloc}"),
+        "Content-Security-Policy": CSP.format(storefront=f"{shop.scheme}://{shop.netloc}", images=images),
         "X-Frame-Options": "DENY",
     }
 
@@ -61,7 +63,7 @@ def _language(c: Container, request: Request, preferred: str | None = None) -> s
 
 def _page(template: str, language: str, status: int = 200, **context: object) -> Response:
     c = get_container()
-    body = render_page(template, language, storefront_url=c.settings.STOREFRONT_URL, **context)
+    body = render_page(template, language, c.settings.brand, storefront_url=c.settings.STOREFRONT_URL, **context)
     return Response(body, status_code=status, headers=_page_headers(c))
 
 
@@ -182,7 +184,6 @@ def _invitation_page(
         "token": secret,
         "name": name,
         "email": email,
-        "website": c.settings.WEBSITE_ID,
         "action": "invitations/accept",  # relative: works under an API Gateway stage prefix
     }
     choose = {"keys": "page.invite", "button_id": "accept"}
@@ -221,8 +222,7 @@ def _handoff_page(c: Container, language: str, event: str, code: str) -> Respons
     would send ``Origin: null``), so the storefront can check the code comes from our page."""
     handoff_url = c.settings.storefront(c.settings.STOREFRONT_HANDOFF_PATH)
     page = _page(
-        "handoff", language, handoff_url=handoff_url, event=event, code=code, website=c.settings.WEBSITE_ID
-    )
+        "handoff", language, handoff_url=handoff_url, event=event, code=code)
     page.headers["Referrer-Policy"] = "strict-origin"
     return page
 
@@ -231,7 +231,7 @@ def _handoff_page(c: Container, language: str, event: str, code: str) -> Respons
 
 
 def _register_page(c: Container, language: str, secret: str, guest: Any, **extra: Any) -> Response:
-    context = {"token": secret, "name": guest.name, "email": guest.email, "website": c.settings.WEBSITE_ID}
+    context = {"token": secret, "name": guest.name, "email": guest.email}
     choose = {"keys": "page.register", "button_id": "register", "action": "register"}
     return _page("choose_password", language, **{"error": None, **choose, **context, **extra})
 
@@ -307,11 +307,23 @@ def email_confirm_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
     token, customer = email_change.pending_change(c, secret)
-    return _page("email_confirm", _language(c, request, customer.locale), token=secret, email=token.ref)
+    language = _language(c, request, customer.locale)
+    if not email_change.address_free(c, str(token.ref)):  # taken since the link was sent
+        return _email_taken(language)
+    return _page("email_confirm", language, token=secret, email=token.ref)
+
+
+def _email_taken(language: str) -> Response:
+    """Plain words, not "try again": the change cannot happen while the address is taken."""
+    return _page("message", language, status=409, title="page.email_taken.title", text="page.email_taken.text")
 
 
 @html_errors
 def email_form_post(request: Request) -> Response:
     c = get_container()
-    email_change.confirm(c, form_body(request).get("token", ""))
+    form = form_body(request)
+    try:
+        email_change.confirm(c, form.get("token", ""))
+    except AddressInUse:
+        return _email_taken(_language(c, request, form.get("lang")))
     return _redirect(c, "email_changed")

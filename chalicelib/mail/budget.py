@@ -25,6 +25,7 @@ BUDGETED = {
     "reset": "reset",
     "merge_offer": "merge_offer",
     "email_change_confirm": "email_change",
+    "email_change_taken": "email_change",  # instead of the confirmation, to a taken address
 }
 
 
