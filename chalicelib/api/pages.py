@@ -63,7 +63,8 @@ def _language(c: Container, request: Request, preferred: str | None = None) -> s
 
 def _page(template: str, language: str, status: int = 200, **context: object) -> Response:
     c = get_container()
-    body = render_page(template, language, c.settings.brand, storefront_url=c.settings.STOREFRONT_URL, **context)
+    s = c.settings
+    body = render_page(template, language, s.brand, storefront_url=s.STOREFRONT_URL, **context)
     return Response(body, status_code=status, headers=_page_headers(c))
 
 
@@ -221,8 +222,7 @@ def _handoff_page(c: Container, language: str, event: str, code: str) -> Respons
     ``strict-origin`` keeps the ``Origin`` header on that cross-site POST (``no-referrer``
     would send ``Origin: null``), so the storefront can check the code comes from our page."""
     handoff_url = c.settings.storefront(c.settings.STOREFRONT_HANDOFF_PATH)
-    page = _page(
-        "handoff", language, handoff_url=handoff_url, event=event, code=code)
+    page = _page("handoff", language, handoff_url=handoff_url, event=event, code=code)
     page.headers["Referrer-Policy"] = "strict-origin"
     return page
 
@@ -315,7 +315,8 @@ def email_confirm_page() -> Response:
 
 def _email_taken(language: str) -> Response:
     """Plain words, not "try again": the change cannot happen while the address is taken."""
-    return _page("message", language, status=409, title="page.email_taken.title", text="page.email_taken.text")
+    keys = {"title": "page.email_taken.title", "text": "page.email_taken.text"}
+    return _page("message", language, status=409, **keys)
 
 
 @html_errors

@@ -6,14 +6,13 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
 )
-
 from pydantic_core import PydanticCustomError
 
 from chalicelib.kernel.errors import ValidationFailed
@@ -130,7 +129,8 @@ ERROR_MESSAGES = {
     "value_error": "validation.value",
     "extra_forbidden": "validation.unexpected",
 }
-LIMITS = {"min_length": "count", "max_length": "count", "gt": "limit", "ge": "limit", "lt": "limit", "le": "limit"}
+#: a limit in the error's context -> the message's value (``count`` chooses the plural)
+LIMITS = {"min_length": "count", "max_length": "count"} | dict.fromkeys(("gt", "ge", "lt", "le"), "limit")
 
 
 def _problem(err: Any) -> Problem:

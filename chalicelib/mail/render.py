@@ -38,9 +38,7 @@ class RenderedEmail:
 
 @cache
 def environment() -> Environment:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    from jinja2 import pass_context
+    from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 
     env = Environment(
         loader=PackageLoader("chalicelib", "templates"),
@@ -59,7 +57,8 @@ def render_email(template: str, language: str, context: dict[str, Any], brand: B
     (whatever the outbox item was composed with), its colour, logo and contact in the layout."""
     t = translator(language)
     subject = t(SUBJECTS[template], website=brand.name)
-    values = {**context, "website": brand.name, "brand": brand, "t": t, "lang": t.language, "subject": subject}
+    values = {**context, "website": brand.name, "brand": brand, "t": t, "lang": t.language}
+    values["subject"] = subject
     env = environment()
     text = env.get_template(f"mail/{template}.txt").render(values)
     html = env.get_template(f"mail/{template}.html").render(values)

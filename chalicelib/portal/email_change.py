@@ -68,8 +68,12 @@ def _to_new_address(c: Container, customer: Customer, new_email: str, secret: st
     if address_free(c, new_email):
         context = {"name": None, "link": s.link("/email/confirm", secret), "minutes": s.EMAIL_CHANGE_MINUTES}
         return compose(c, "email_change_confirm", new_email, customer.locale, context)
-    links = {"signin_link": s.storefront(s.STOREFRONT_SIGNIN_PATH), "forgot_link": s.storefront(s.STOREFRONT_FORGOT_PATH)}
-    return compose(c, "email_change_taken", new_email, s.DEFAULT_LOCALE, {"name": None, **links})
+    notice = {
+        "name": None,
+        "signin_link": s.storefront(s.STOREFRONT_SIGNIN_PATH),
+        "forgot_link": s.storefront(s.STOREFRONT_FORGOT_PATH),
+    }
+    return compose(c, "email_change_taken", new_email, s.DEFAULT_LOCALE, notice)
 
 
 def address_free(c: Container, email: str) -> bool:

@@ -39,7 +39,7 @@ def raw_message(address: str) -> Message:
     return email.message_from_string(sent[-1].raw_data, policy=default)
 
 
-def test_emails_carry_the_shop_name_logo_colour_reply_to_and_legal_footer(api: Api, branded: Container) -> None:
+def test_emails_carry_the_shop_name_logo_colour_reply_to_and_footer(api: Api, branded: Container) -> None:
     assert api.signup("ada@example.com").status_code == 202
     mail, headers = last_mail("ada@example.com"), raw_message("ada@example.com")
     assert headers["From"].addresses[0].display_name == "Bloom & Co."
@@ -114,7 +114,10 @@ def test_emails_go_out_in_the_customers_language(api: Api, locale: str, subject:
 
 @pytest.mark.parametrize(
     ("accept", "title"),
-    [("de-DE,de;q=0.9", "Dieser Link kann nicht verwendet werden"), ("pt, es;q=0.5", "Este enlace no se puede usar")],
+    [
+        ("de-DE,de;q=0.9", "Dieser Link kann nicht verwendet werden"),
+        ("pt, es;q=0.5", "Este enlace no se puede usar"),
+    ],
 )
 def test_pages_follow_accept_language(api: Api, accept: str, title: str) -> None:
     page = api.client.http.get("/verify?token=nope", headers={"Accept-Language": accept})

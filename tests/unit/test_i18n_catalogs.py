@@ -47,7 +47,8 @@ def test_a_missing_or_extra_key_is_caught(monkeypatch: pytest.MonkeyPatch) -> No
     broken.pop("verify.subject")
     broken["verify.subjekt"] = "Bestätigen"
     real = catalog
-    monkeypatch.setattr("tests.unit.test_i18n_catalogs.catalog", lambda lang: broken if lang == "de" else real(lang))
+    swapped = lambda lang: broken if lang == "de" else real(lang)  # noqa: E731
+    monkeypatch.setattr("tests.unit.test_i18n_catalogs.catalog", swapped)
     assert catalog_problems("de") == ["missing verify.subject", "unknown verify.subjekt"]
 
 
