@@ -17,7 +17,7 @@ from tests.integration.test_portal import Me
 from tests.support import STRONG_PASSWORD
 
 BRAND = {
-    "SHOP_NAME": "Bloom & Co.",
+    "SHOP_NAME": "Bloom & Co",
     "LOGO_URL": "https://cdn.bloom.example/brand/logo.svg",
     "BRAND_COLOR": "#b3261e",
     "SUPPORT_EMAIL": "care@bloom.example",
@@ -42,12 +42,12 @@ def raw_message(address: str) -> Message:
 def test_emails_carry_the_shop_name_logo_colour_reply_to_and_footer(api: Api, branded: Container) -> None:
     assert api.signup("ada@example.com").status_code == 202
     mail, headers = last_mail("ada@example.com"), raw_message("ada@example.com")
-    assert headers["From"].addresses[0].display_name == "Bloom & Co."
+    assert headers["From"].addresses[0].display_name == "Bloom & Co"
     assert str(headers["Reply-To"]) == "care@bloom.example"
-    assert "The Bloom & Co. team" in mail.text and "test-shop" not in mail.text + mail.html
+    assert "The Bloom & Co team" in mail.text and "test-shop" not in mail.text + mail.html
     assert "care@bloom.example" in mail.text and BRAND["LEGAL_FOOTER"] in mail.text
     assert BRAND["LOGO_URL"] in mail.html and "#b3261e" in mail.html and "#1a5fb4" not in mail.html
-    assert "Bloom &amp; Co." in mail.html
+    assert "Bloom &amp; Co" in mail.html
 
 
 def test_the_address_changed_email_says_how_to_contact_the_shop(api: Api, branded: Container) -> None:
@@ -73,7 +73,7 @@ def test_pages_carry_the_brand_and_load_images_only_from_the_logo_host(api: Api,
     html = page.body.decode()
     assert page.status_code == 200
     assert "img-src https://cdn.bloom.example;" in page.headers["Content-Security-Policy"]
-    assert f'<img src="{BRAND["LOGO_URL"]}" alt="Bloom &amp; Co.">' in html
+    assert f'<img src="{BRAND["LOGO_URL"]}" alt="Bloom &amp; Co">' in html
     footer = BRAND["LEGAL_FOOTER"].replace("&", "&amp;")
     for shown in ("#b3261e", "mailto:care@bloom.example", BRAND["SUPPORT_URL"], footer):
         assert shown in html
@@ -87,7 +87,7 @@ def test_pages_without_a_logo_load_no_image(api: Api, container: Container) -> N
 def test_the_website_settings_show_the_branding(api: Api, branded: Container) -> None:
     website = api.call("GET", "/website").json_body
     assert website["branding"] == {
-        "shop_name": "Bloom & Co.",
+        "shop_name": "Bloom & Co",
         "logo_url": BRAND["LOGO_URL"],
         "brand_color": "#b3261e",
         "support_email": "care@bloom.example",
