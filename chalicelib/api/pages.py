@@ -30,7 +30,7 @@ from chalicelib.kernel.errors import (
     WeakPassword,
     http_status,
 )
-from chalicelib.kernel.i18n import from_accept_language, negotiate, translator
+from chalicelib.kernel.i18n import describe, from_accept_language, negotiate, translator
 from chalicelib.kernel.schemas import parse
 from chalicelib.kernel.tokens import live_token, token_email
 from chalicelib.mail.render import render_page
@@ -165,7 +165,7 @@ def _password_problem(e: ValidationFailed, language: str) -> str:
         return translator(language)(f"page.reset.{reason}")
     if "password" in e.fields:  # longer than the API accepts at all
         return translator(language)("page.reset.too_long")
-    return e.message
+    return describe(e.problems, language)[0] if e.problems else e.message
 
 
 @endpoint(bp, "/invitations", methods=["GET"])
