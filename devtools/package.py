@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:  # app.py, chalicelib and infra live at the root
 
 from chalicelib.kernel.errors import SettingsError  # noqa: E402
 from chalicelib.kernel.stage_config import load_config, stage_names  # noqa: E402
+from devtools.slim_zip import prune_locale_data  # noqa: E402
 from infra import policy as policies  # noqa: E402
 from infra.stage import Stage, load_stage, pool_problems  # noqa: E402
 from infra.template import merge_template  # noqa: E402
@@ -236,6 +237,8 @@ def package(stage_name: str) -> int:
 
         step("chalice package (builds the Lambda zip; Linux wheels come from PyPI on first use)")
         chalice_package(stage, merge_file, out)
+        removed = prune_locale_data(out / "deployment.zip")
+        print(f"    {removed} CLDR files of languages the service does not speak left out of the zip")
         template_path = out / "sam.json"
         template = json.loads(template_path.read_text("utf-8"))
 

@@ -24,8 +24,11 @@ from chalicelib.kernel.errors import (
     MalformedJson,
     PayloadTooLarge,
     UnsupportedMediaType,
+    ValidationFailed,
+    WeakPassword,
     http_status,
 )
+from chalicelib.kernel.i18n import describe, from_accept_language, negotiate
 from chalicelib.kernel.observability import logger
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,13 +44,23 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def error_response(e: DomainError) -> Response:
-    fields = getattr(e, "fields", None)
+def error_response(e: DomainError, request: Request | None = None) -> Response:
+    message, fields = e.message, getattr(e, "fields", None)
+    if isinstance(e, ValidationFailed) and e.problems and request is not None:
+        message, worded = describe(e.problems, request_language(request))
+        if not isinstance(e, WeakPassword):  # its fields carry reason codes (too_short...)
+            fields = worded
     extra = {"fields": fields} if fields else {}
     headers: dict[str, str | list[str]] = {"Content-Type": JSON}
     if e.retry_after is not None:
         headers["Retry-After"] = str(e.retry_after)
-    return Response(error_body(e.code, e.message, **extra), status_code=http_status(e), headers=headers)
+    return Response(error_body(e.code, message, **extra), status_code=http_status(e), headers=headers)
+
+
+def request_language(request: Request) -> str:
+    """The caller's language (``Accept-Language``), else the website's default."""
+    header = request.headers.get("accept-language")
+    return negotiate(from_accept_language(header), get_container().settings.DEFAULT_LOCALE)
 
 
 def internal_error() -> Response:
@@ -55,7 +68,7 @@ def internal_error() -> Response:
     return Response(body, status_code=500, headers={"Content-Type": JSON})
 
 
-def guarded(fn: F) -> F:
+def guarded(fn: F, bp: Blueprint | None = None) -> F:
     """The error boundary of one view (Chalice would answer its own 500 body otherwise)."""
 
     @functools.wraps(fn)
@@ -65,7 +78,7 @@ def guarded(fn: F) -> F:
         except DomainError as e:
             if http_status(e) >= 500:
                 logger.warning("request failed", extra={"code": e.code, "detail": e.message})
-            return error_response(e)
+            return error_response(e, bp.current_request if bp is not None else None)
         except Exception:  # the one boundary: log the trace, never send it
             logger.exception("unhandled error")
             return internal_error()
@@ -78,7 +91,7 @@ def endpoint(bp: Blueprint, path: str, **options: Any) -> Callable[[F], F]:
     options.setdefault("content_types", [JSON, FORM])
 
     def register(fn: F) -> F:
-        bp.route(path, **options)(guarded(fn))
+        bp.route(path, **options)(guarded(fn, bp))
         return fn
 
     return register

@@ -23,6 +23,7 @@ from chalicelib.identity.schemas import ResetIn, TokenIn
 from chalicelib.invitations import accept as invitation_accept
 from chalicelib.kernel.bootstrap import Container, get_container
 from chalicelib.kernel.errors import (
+    AddressInUse,
     DomainError,
     InvalidCredentials,
     InvalidToken,
@@ -30,7 +31,7 @@ from chalicelib.kernel.errors import (
     WeakPassword,
     http_status,
 )
-from chalicelib.kernel.i18n import from_accept_language, negotiate, translator
+from chalicelib.kernel.i18n import describe, from_accept_language, negotiate, translator
 from chalicelib.kernel.schemas import parse
 from chalicelib.kernel.tokens import live_token, token_email
 from chalicelib.mail.render import render_page
@@ -39,7 +40,7 @@ from chalicelib.portal import email_change
 bp = Blueprint(__name__)
 
 CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {storefront}; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src {images}; form-action 'self' {storefront}; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 
@@ -47,9 +48,10 @@ CSP = (
 def _page_headers(c: Container) -> dict[str, str | list[str]]:
     """HTML headers; the forms may post here and follow the redirect to the storefront."""
     shop = urlsplit(c.settings.STOREFRONT_URL)
+    images = c.settings.brand.logo_origin or "'none'"  # the logo's host only
     return {
         "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": CSP.format(storefront=f"{shop.scheme}://{shop.netloc}"),
+        "Content-Security-Policy": CSP.format(storefront=f"{shop.scheme}://{shop.netloc}", images=images),
         "X-Frame-Options": "DENY",
     }
 
@@ -62,7 +64,8 @@ def _language(c: Container, request: Request, preferred: str | None = None) -> s
 
 def _page(template: str, language: str, status: int = 200, **context: object) -> Response:
     c = get_container()
-    body = render_page(template, language, storefront_url=c.settings.STOREFRONT_URL, **context)
+    s = c.settings
+    body = render_page(template, language, s.brand, storefront_url=s.STOREFRONT_URL, **context)
     return Response(body, status_code=status, headers=_page_headers(c))
 
 
@@ -163,7 +166,7 @@ def _password_problem(e: ValidationFailed, language: str) -> str:
         return translator(language)(f"page.reset.{reason}")
     if "password" in e.fields:  # longer than the API accepts at all
         return translator(language)("page.reset.too_long")
-    return e.message
+    return describe(e.problems, language)[0] if e.problems else e.message
 
 
 @endpoint(bp, "/invitations", methods=["GET"])
@@ -183,7 +186,6 @@ def _invitation_page(
         "token": secret,
         "name": name,
         "email": email,
-        "website": c.settings.WEBSITE_ID,
         "action": "invitations/accept",  # relative: works under an API Gateway stage prefix
     }
     choose = {"keys": "page.invite", "button_id": "accept"}
@@ -221,15 +223,7 @@ def _handoff_page(c: Container, language: str, event: str, code: str, keys: str 
     ``strict-origin`` keeps the ``Origin`` header on that cross-site POST (``no-referrer``
     would send ``Origin: null``), so the storefront can check the code comes from our page."""
     handoff_url = c.settings.storefront(c.settings.STOREFRONT_HANDOFF_PATH)
-    page = _page(
-        "handoff",
-        language,
-        handoff_url=handoff_url,
-        event=event,
-        code=code,
-        website=c.settings.WEBSITE_ID,
-        keys=keys,
-    )
+    page = _page("handoff", language, handoff_url=handoff_url, event=event, code=code, keys=keys)
     page.headers["Referrer-Policy"] = "strict-origin"
     return page
 
@@ -238,7 +232,7 @@ def _handoff_page(c: Container, language: str, event: str, code: str, keys: str 
 
 
 def _register_page(c: Container, language: str, secret: str, guest: Any, **extra: Any) -> Response:
-    context = {"token": secret, "name": guest.name, "email": guest.email, "website": c.settings.WEBSITE_ID}
+    context = {"token": secret, "name": guest.name, "email": guest.email}
     choose = {"keys": "page.register", "button_id": "register", "action": "register"}
     return _page("choose_password", language, **{"error": None, **choose, **context, **extra})
 
@@ -314,13 +308,26 @@ def email_confirm_page() -> Response:
     c, request = get_container(), bp.current_request
     secret = _token_param(request)
     token, customer = email_change.pending_change(c, secret)
-    return _page("email_confirm", _language(c, request, customer.locale), token=secret, email=token.ref)
+    language = _language(c, request, customer.locale)
+    if not email_change.address_free(c, str(token.ref)):  # taken since the link was sent
+        return _email_taken(language)
+    return _page("email_confirm", language, token=secret, email=token.ref)
+
+
+def _email_taken(language: str) -> Response:
+    """Plain words, not "try again": the change cannot happen while the address is taken."""
+    keys = {"title": "page.email_taken.title", "text": "page.email_taken.text"}
+    return _page("message", language, status=409, **keys)
 
 
 @html_errors
 def email_form_post(request: Request) -> Response:
     c = get_container()
-    email_change.confirm(c, form_body(request).get("token", ""))
+    form = form_body(request)
+    try:
+        email_change.confirm(c, form.get("token", ""))
+    except AddressInUse:
+        return _email_taken(_language(c, request, form.get("lang")))
     return _redirect(c, "email_changed")
 
 

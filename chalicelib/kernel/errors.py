@@ -40,9 +40,18 @@ class ValidationFailed(BadRequest):
     code = "validation_failed"
     message = "Some fields are not valid."
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fields: dict[str, str] | None = None,
+        problems: list[tuple[str, str, dict[str, object]]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.fields = fields or {}
+        #: (field, message id, values) of each problem: the HTTP boundary words them in the
+        #: caller's language (``kernel.i18n.describe``); without them ``message`` stands
+        self.problems = problems or []
 
 
 class UnsupportedMediaType(BadRequest):

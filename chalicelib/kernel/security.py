@@ -53,15 +53,21 @@ def check_password_policy(password: str, *, email: str = "") -> str:
         raise WeakPassword(
             f"The password must have at least {PASSWORD_MIN} characters.",
             fields={"password": "too_short"},
+            problems=[("password", "validation.too_short", {"count": PASSWORD_MIN})],
         )
     if len(normalised) > PASSWORD_MAX:
         raise WeakPassword(
             f"The password must have at most {PASSWORD_MAX} characters.",
             fields={"password": "too_long"},
+            problems=[("password", "validation.too_long", {"count": PASSWORD_MAX})],
         )
     lowered = normalised.lower()
     if lowered in _common_passwords() or (email and lowered == email.lower()):
-        raise WeakPassword("This password is too common; choose another one.", fields={"password": "common"})
+        raise WeakPassword(
+            "This password is too common; choose another one.",
+            fields={"password": "common"},
+            problems=[("password", "validation.password_common", {})],
+        )
     return normalised
 
 

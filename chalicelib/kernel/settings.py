@@ -8,6 +8,7 @@ container and a wrong value fails with a message that names the setting.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from chalicelib.kernel.branding import Brand, brand_color, https_url, one_line
 from chalicelib.kernel.errors import SettingsError
 
 
@@ -88,7 +90,8 @@ SIGNIN_METHODS = ("password", "code")  # sign-in by password; by a one-time code
 #: the code resend cooldown below its deployed floor.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
-SUPPORTED_LOCALES = ("en", "fr")
+#: the languages of pages and emails: one catalog each in ``chalicelib/locales``
+SUPPORTED_LOCALES = ("en", "fr", "de", "es", "it")
 
 
 def _url(value: str) -> str:
@@ -103,8 +106,17 @@ def _slug(value: str) -> str:
     return value
 
 
+def _address(value: str) -> str:
+    if not SIMPLE_ADDRESS.match(value):
+        raise ValueError("must be one email address (name@example.com)")
+    return value
+
+
+SIMPLE_ADDRESS = re.compile(r"^[^@\s\"<>,;]+@[^@\s\"<>,;]+\.[^@\s\"<>,;]+$")
 Url = Annotated[str, AfterValidator(_url)]
 Slug = Annotated[str, AfterValidator(_slug)]
+HttpsUrl = Annotated[str, AfterValidator(https_url)]
+Line = Annotated[str, AfterValidator(one_line)]
 
 
 class Settings(BaseModel):
@@ -130,6 +142,15 @@ class Settings(BaseModel):
     STOREFRONT_FORGOT_PATH: str = "/account/forgot-password"
     # Where the invitation page posts its hand-off code (the storefront's server takes it).
     STOREFRONT_HANDOFF_PATH: str = "/account/handoff"
+
+    # Branding of pages and emails (README "Branding"). The colour fills buttons under white
+    # text: below WCAG AA contrast (4.5:1) against white it is refused.
+    SHOP_NAME: Annotated[Line, Field(max_length=80)] | None = None  # default: WEBSITE_ID
+    LOGO_URL: HttpsUrl | None = None
+    BRAND_COLOR: Annotated[str, AfterValidator(brand_color)] = "#1a5fb4"
+    SUPPORT_EMAIL: Annotated[str, AfterValidator(_address)] | None = None  # the emails' Reply-To
+    SUPPORT_URL: HttpsUrl | None = None
+    LEGAL_FOOTER: Annotated[Line, Field(max_length=300)] | None = None
 
     # Where the data and the secret live (names, never secrets).
     TABLE_PREFIX: Slug
@@ -321,6 +342,18 @@ class Settings(BaseModel):
         return f"{self.TABLE_PREFIX}-events"
 
     @property
+    def brand(self) -> Brand:
+        return Brand(
+            name=self.SHOP_NAME or self.WEBSITE_ID,
+            color=self.BRAND_COLOR,
+            logo_url=self.LOGO_URL,
+            support_email=self.SUPPORT_EMAIL,
+            support_url=self.SUPPORT_URL,
+            legal_footer=self.LEGAL_FOOTER,
+            shop_url=self.STOREFRONT_URL,
+        )
+
+    @property
     def account_namespace(self) -> str:
         """The namespace in which an email is unique: the website or the shared pool."""
         if self.ACCOUNT_SCOPE is AccountScope.SHARED:
@@ -363,6 +396,14 @@ class Settings(BaseModel):
             "public_api_url": self.PUBLIC_API_URL,
             "links_to": self.LINKS_TO.value,
             "storefront_paths": self.storefront_paths(),
+            "branding": {
+                "shop_name": self.brand.name,
+                "logo_url": self.LOGO_URL,
+                "brand_color": self.BRAND_COLOR,
+                "support_email": self.SUPPORT_EMAIL,
+                "support_url": self.SUPPORT_URL,
+                "legal_footer": self.LEGAL_FOOTER,
+            },
         }
 
     def storefront_paths(self) -> dict[str, str]:

@@ -28,6 +28,7 @@ BUDGETED = {
     "sign_in_code": "sign_in_code",
     "erasure_confirm": "erasure",
     "company_invitation": "company_invitation",  # a company admin invites any address
+    "email_change_taken": "email_change",  # instead of the confirmation, to a taken address
 }
 
 

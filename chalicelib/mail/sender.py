@@ -42,11 +42,14 @@ class SendFailed(Exception):
 
 
 def build_mime(c: Container, envelope: Envelope) -> bytes:
-    rendered = render_email(envelope.template, envelope.language, envelope.context)
+    brand = c.settings.brand
+    rendered = render_email(envelope.template, envelope.language, envelope.context, brand)
     message = EmailMessage()
     message["Subject"] = rendered.subject
-    message["From"] = formataddr((c.settings.WEBSITE_ID, c.settings.MAIL_FROM))
+    message["From"] = formataddr((brand.name, c.settings.MAIL_FROM))
     message["To"] = envelope.to
+    if brand.support_email:  # a reply reaches the shop's support, not the no-reply sender
+        message["Reply-To"] = brand.support_email
     message["Message-ID"] = make_msgid(domain=c.settings.MAIL_FROM.split("@")[-1])
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")

@@ -11,7 +11,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib import events, identity
 from chalicelib.identity import Customer, Login, activity, confirm_password, current_customer, login_key
-from chalicelib.kernel.errors import InvalidToken
+from chalicelib.kernel.errors import AddressInUse, InvalidToken
 from chalicelib.kernel.models import Token
 from chalicelib.kernel.security import AccessClaims
 from chalicelib.kernel.tokens import live_token, new_token
@@ -22,6 +22,10 @@ from chalicelib.portal.schemas import EmailChangeIn
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
+TAKEN_AT_CONFIRM = (
+    "Another account uses this address now, so the change cannot be made; "
+    "the account keeps its current address. Start a new change to use another one."
+)
 ACCEPTED = {"status": "accepted", "message": "Confirm the change from the new address: we emailed it a link."}
 
 
@@ -37,14 +41,7 @@ def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str
     )
     token.ref = data.new_email
     values = {"name": customer.name, "website": s.WEBSITE_ID}
-    # The new address is not proven to be the customer's: no text of theirs (their name) in it.
-    confirm, confirm_envelope = compose(
-        c,
-        "email_change_confirm",
-        data.new_email,
-        customer.locale,
-        {**values, "name": None, "link": s.link("/email/confirm", secret), "minutes": s.EMAIL_CHANGE_MINUTES},
-    )
+    confirm, confirm_envelope = _to_new_address(c, customer, data.new_email, secret)
     notice, notice_envelope = compose(
         c,
         "email_change_requested",
@@ -60,6 +57,30 @@ def request(c: Container, claims: AccessClaims, data: EmailChangeIn) -> dict[str
     run_or_conflict(steps, [confirm, notice])
     after_commit(c, [confirm_envelope, notice_envelope])
     return ACCEPTED
+
+
+def _to_new_address(c: Container, customer: Customer, new_email: str, secret: str) -> tuple[Any, Any]:
+    """The email to the new address: the confirmation link, or, when another account holds
+    the address, a neutral notice to its owner (no link, nothing the requester wrote, in the
+    website's language). The requester cannot tell which went: same answer, same calls (the
+    address is always looked up), the same one transaction."""
+    s = c.settings
+    if address_free(c, new_email):
+        context = {"name": None, "link": s.link("/email/confirm", secret), "minutes": s.EMAIL_CHANGE_MINUTES}
+        return compose(c, "email_change_confirm", new_email, customer.locale, context)
+    notice = {
+        "name": None,
+        "signin_link": s.storefront(s.STOREFRONT_SIGNIN_PATH),
+        "forgot_link": s.storefront(s.STOREFRONT_FORGOT_PATH),
+    }
+    return compose(c, "email_change_taken", new_email, s.DEFAULT_LOCALE, notice)
+
+
+def address_free(c: Container, email: str) -> bool:
+    """No live claim on ``email`` (an unverified sign-up's claim past its expiry is free)."""
+    login = identity.get_login(login_key(c, email))
+    now = int(c.clock.now())
+    return login is None or (login.expires_at is not None and int(login.expires_at) < now)
 
 
 def pending_change(c: Container, secret: object) -> tuple[Token, Customer]:
@@ -123,9 +144,7 @@ def confirm(c: Container, secret: object) -> dict[str, Any]:
         run_steps(steps, [notice])
     except Cancelled as e:
         if "new_login" in e.failed:
-            from chalicelib.kernel.errors import AddressInUse
-
-            raise AddressInUse("The new address is used by another account.") from e
+            raise AddressInUse(TAKEN_AT_CONFIRM) from e
         raise InvalidToken() from e
     after_commit(c, [envelope])
     return {"status": "email_changed", "customer_id": customer.customer_id, "email": new_email}

@@ -38,7 +38,7 @@ def test_register_later_page_creates_the_account_and_asks_to_verify_it(
     assert opened is not None and opened.status == 200
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.inner_text("h1") == "Create your account"
-    assert "local-shop" in page.inner_text("main")
+    assert "Local Shop" in page.inner_text("main")  # the shop name (SHOP_NAME)
     assert_prefilled(page, "Gus Guest", email)
     screenshot(page, "register-page")
     page.fill("#email", "mallory@example.com", force=True)  # readonly: typing changes nothing

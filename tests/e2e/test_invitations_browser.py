@@ -70,7 +70,7 @@ def test_invitation_page_sets_the_password_and_hands_a_session_to_the_storefront
     assert opened is not None and opened.status == 200
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.inner_text("h1") == "Activate your account"
-    assert "local-shop" in page.inner_text("main")
+    assert "Local Shop" in page.inner_text("main")  # the shop name (SHOP_NAME)
     assert_prefilled(page, "Eve Buyer", email)
     page.fill("#email", "mallory@example.com", force=True)  # readonly: typing changes nothing
     assert page.input_value("#email") == email
@@ -174,7 +174,7 @@ def test_a_used_invitation_link_shows_the_invalid_link_page(page: Page, api: Api
 def test_a_french_invitation_shows_the_page_in_french(page: Page, api: Api, mailbox: Mailbox) -> None:
     email = new_address("zoe")
     _, link = api.invitation_link(email, name="Zoé Acheteuse", locale="fr")
-    assert mailbox.wait(email).subject == "Votre compte local-shop vous attend"
+    assert mailbox.wait(email).subject == "Votre compte Local Shop vous attend"
 
     opened = page.goto(link)  # the browser asks for English: the customer's locale wins
     assert opened is not None and opened.status == 200

@@ -13,8 +13,8 @@ from tests.support import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-INVITED = "You are invited to your local-shop account"
-ALREADY = "Your local-shop account is ready"
+INVITED = "You are invited to your Local Shop account"  # SHOP_NAME of the local stage
+ALREADY = "Your Local Shop account is ready"
 NEW_PASSWORD = "my own invited passphrase"
 BULK = 30
 

@@ -116,13 +116,14 @@ def test_register_later_offers_the_owner_at_most_the_budget_of_merges(api: Api) 
     assert replayed.status_code == 400  # spent
 
 
-def test_email_changes_to_a_taken_address_confirm_at_most_the_budget(api: Api) -> None:
+def test_email_changes_to_a_taken_address_notify_at_most_the_budget(api: Api) -> None:
     api.verified_account(OWNER)
     token = api.verified_account("mallory@example.com")["access_token"]
     body = {"new_email": OWNER, "password": STRONG_PASSWORD}
     answers = [api.call("POST", "/me/email", body, token=token) for _ in range(8)]
     same_answers(answers, 202)
-    assert subjects(OWNER, "Confirm your new email address") == HOURLY
+    assert subjects(OWNER, "Your email address was entered for another account") == HOURLY
+    assert subjects(OWNER, "Confirm your new email address") == 0  # never a link to a taken address
     # the notice to the caller's own address goes only with a confirmation that went
     assert subjects("mallory@example.com", "A change of email address was requested") == HOURLY
 

@@ -12,6 +12,7 @@ from chalicelib.kernel.observability import mask_email
 from chalicelib.kernel.schemas import normalize_email
 from chalicelib.kernel.settings import SUPPORTED_LOCALES
 from chalicelib.mail.render import SUBJECTS, render_email
+from tests.support import make_settings
 
 
 def _domain_errors() -> list[type[errors.DomainError]]:
@@ -45,7 +46,16 @@ def test_every_catalog_has_every_english_key() -> None:
 
 @pytest.mark.parametrize(
     ("candidates", "expected"),
-    [(["fr-CA"], "fr"), (["de", "fr"], "fr"), ([None, "xx"], "en"), ([], "en"), (["EN_gb"], "en")],
+    [
+        (["fr-CA"], "fr"),
+        (["pt", "fr"], "fr"),
+        ([None, "xx"], "en"),
+        ([], "en"),
+        (["EN_gb"], "en"),
+        (["de-CH"], "de"),
+        (["ES"], "es"),
+        (["zh-Hant-TW", "it-IT"], "it"),
+    ],
 )
 def test_negotiate(candidates: list[str | None], expected: str) -> None:
     assert negotiate(candidates, "en") == expected
@@ -63,7 +73,7 @@ def test_every_email_renders_text_and_html_in_every_language(template: str, lang
         "name": "<Ada>",
         "website": "shop",
         "link": "https://a.example/x?token=T",
-        "hours": 24,
+        "hours": 1,
         "minutes": 60,
         "days": 7,
         "new_email": "new@example.com",
@@ -78,7 +88,7 @@ def test_every_email_renders_text_and_html_in_every_language(template: str, lang
         "webhook_id": "whk_1",
         "failing_since": "2026-01-01T00:00:00Z",
     }
-    mail = render_email(template, language, context)
+    mail = render_email(template, language, context, make_settings().brand)
     assert mail.subject and mail.text and mail.html.startswith("<!doctype html>")
     assert "&lt;Ada&gt;" in mail.html and "<Ada>" not in mail.html  # HTML is escaped
     assert "<Ada>" in mail.text
