@@ -4,7 +4,8 @@ Chalice reads the policy as static JSON, so ARNs cannot name the account: region
 account are ``*``, everything else is exact (each table, index, stream, secret, identity
 and log group by name). No ``Scan``, no table-management actions: the code reads by key
 (``BatchGetItem``: a back-office search page's customers, an import's email claims 100 a
-call) and queries indexes; ``TransactWriteItems`` is authorised per item by
+call; ``BatchWriteItem``: bulk invitation rows, ERP contacts, erasure and cleanup deletes) and
+queries indexes; ``TransactWriteItems`` is authorised per item by
 ``PutItem``/``UpdateItem``/``DeleteItem``/``ConditionCheckItem``, ``TransactGetItems`` (the
 session check) by ``GetItem``. S3: objects under ``imports/`` of the stage's import bucket only.
 """
@@ -18,6 +19,7 @@ from infra.stage import Stage
 
 ITEM_ACTIONS = [
     "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",  # bulk rows, erasure's and cleanup's deletes (25 items a call)
     "dynamodb:ConditionCheckItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",

@@ -275,3 +275,18 @@ def test_no_packaged_stage_lets_webhooks_reach_local_addresses(stage_name: str) 
     assert settings.WEBHOOK_RETRY_SECONDS >= 60
     with pytest.raises(SettingsError, match="WEBHOOK_RETRY_SECONDS"):
         load_settings({**stage_environment(stage_name), "WEBHOOK_RETRY_SECONDS": "2"})
+
+
+@pytest.mark.parametrize("stage_name", PACKAGED)
+def test_the_policy_allows_the_batch_writes_the_code_makes(stage_name: str) -> None:
+    """Bulk invitation rows, ERP contacts, erasure and cleanup write 25 items a call
+    (``BatchWriteItem``): denied on AWS unless the stage's policy grants it on their tables."""
+    stage = load_stage(stage_name)
+    granted = {
+        resource
+        for statement in _policy_file(stage_name)["Statement"]
+        if "dynamodb:BatchWriteItem" in _as_list(statement["Action"])
+        for resource in _as_list(statement["Resource"])
+    }
+    jobs = next(t.name for t in stage.tables if t.model.TABLE_SUFFIX == "invitation-jobs")
+    assert any(r.endswith(f"table/{jobs}") for r in granted)
