@@ -66,8 +66,9 @@ def create_tables(
     A pool's shared tables (``shared_prefix``) are created by the first of its websites.
     """
     configure_tables(prefix, region, host, shared_prefix)
+    existing = _existing_tables(ALL_TABLES[0])  # one ListTables, not a DescribeTable per table
     for model in ALL_TABLES:
-        if not model.exists():
+        if model.Meta.table_name not in existing:
             model.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")
             if model.STREAM:
                 _enable_stream(model)
@@ -76,6 +77,13 @@ def create_tables(
                     TableName=model.Meta.table_name,
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": model.TTL_ATTRIBUTE},
                 )
+
+
+def _existing_tables(model: type[BaseTable]) -> set[str]:
+    names: set[str] = set()
+    for page in _client(model).get_paginator("list_tables").paginate():
+        names.update(page["TableNames"])
+    return names
 
 
 def _client(model: type[BaseTable]) -> Any:
