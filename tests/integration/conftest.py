@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from moto import mock_aws
 from app import app
 from chalicelib.kernel.bootstrap import Container, use_container
 from chalicelib.kernel.clock import ManualClock
+from chalicelib.kernel.models import configure_tables
 from chalicelib.tables import create_tables
 from devtools import atomic_dynamodb, chalice_local
 from devtools.mailbox import Mail, from_moto_backend
@@ -23,6 +25,7 @@ from tests.aws_hooks import HOOKS, Hooks
 from tests.support import BASE_SETTINGS, MAIL_FROM, STRONG_PASSWORD, make_settings
 
 REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,13 +51,31 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_REGION", REGION)
     with mock_aws():
-        create_tables(BASE_SETTINGS["TABLE_PREFIX"], REGION, wait=False)
+        _tables()
         boto3.client("secretsmanager", region_name=REGION).create_secret(
             Name=BASE_SETTINGS["SECRET_ID"], SecretString="integration-test-master-secret-0123456789"
         )
         boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=MAIL_FROM)
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=make_settings().imports_bucket)
         yield
+
+
+#: moto's DynamoDB backend with every table created and nothing in them, made once per worker
+_PRISTINE: dict[str, Any] = {}
+
+
+def _tables() -> None:
+    """Every table, empty: created through the API once, then a copy of moto's backend for
+    each test (1.7 s of API calls for 24 tables become 2 ms; the tables are the same)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backends = dynamodb_backends[ACCOUNT_ID]
+    if "dynamodb" not in _PRISTINE:
+        create_tables(BASE_SETTINGS["TABLE_PREFIX"], REGION, wait=False)
+        _PRISTINE["dynamodb"] = copy.deepcopy(backends[REGION])
+        return
+    configure_tables(BASE_SETTINGS["TABLE_PREFIX"], REGION)
+    backends[REGION] = copy.deepcopy(_PRISTINE["dynamodb"])
 
 
 @pytest.fixture
