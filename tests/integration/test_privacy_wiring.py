@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.events import LifecycleEvent
+from chalicelib.identity import SearchEntry
 from chalicelib.kernel.bootstrap import Container
 from tests.integration.conftest import Api
 from tests.integration.test_privacy import (
@@ -51,6 +52,9 @@ def test_an_erased_customer_is_not_found_by_its_old_email_name_or_phone(
     for q in queries:
         assert found(api, staff, q) == [], q
     assert found(api, staff, reference) == [customer_id]  # orders stay findable by the reference
+    # the keys themselves are gone (the search also re-checks the record: that alone hides them)
+    left = [e for e in SearchEntry.scan() if e.customer_id == customer_id]
+    assert [e.kind for e in left] == ["reference"]
 
 
 def test_the_erasure_scrubs_notes_and_ends_company_memberships(api: Api, staff: dict[str, str]) -> None:
