@@ -3,6 +3,7 @@ them reset links (``/admin``). Customer records, references and search keys stay
 the address book, profile rules and documents are the portal's, called through its surface.
 """
 
+from chalicelib.backoffice import privacy as privacy  # registers its part of GDPR erasure and export
 from chalicelib.backoffice.models import Note
 
 __all__ = ["Note"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import identity, invitations, portal
+from chalicelib import events, identity, invitations, portal
 from chalicelib.backoffice import notes
 from chalicelib.backoffice.schemas import CustomerIn, CustomerPatchIn
 from chalicelib.identity import Customer, Login, activity, staff_view
@@ -62,6 +62,7 @@ def create(c: Container, data: CustomerIn, actor: str, idempotency_key: str | No
         steps = [
             *identity.creation_steps(customer),
             ("login", lambda tx: tx.save(login, condition=identity.claim_free(now))),
+            events.emit(c, events.CUSTOMER_CREATED, customer.customer_id, status="pending", via="staff"),
         ]
         outbox, envelopes = [], []
     # the answer is made before the write (the idempotency record holds it): the version the

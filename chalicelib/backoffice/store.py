@@ -38,6 +38,12 @@ def notes_page(
 
 
 @translated
+def all_notes(customer_id: str) -> list[Note]:
+    """Every note of the customer, oldest first (GDPR erasure and export): one ``Query``."""
+    return list(Note.query(customer_id))
+
+
+@translated
 def notes_count(customer_id: str) -> int:
     """A ``Query`` of the customer's notes, their keys only (a page per 1 MB)."""
     return sum(1 for _ in Note.query(customer_id, attributes_to_get=["note_key"]))

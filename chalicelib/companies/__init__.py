@@ -9,6 +9,7 @@ The surface for other features (ERP instant accounts):
 - ``company_for_erp_account(number)``: the company staff linked to an ERP account number.
 """
 
+from chalicelib.companies import privacy as privacy  # registers its part of GDPR erasure and export
 from chalicelib.companies.members import add_member, company_for_erp_account, member_steps
 from chalicelib.companies.models import CompanyItem
 

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib import events as lifecycle
 from chalicelib import identity
 from chalicelib.companies import store
 from chalicelib.companies.models import CompanyItem, company_pk
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
 ROLES = ("admin", "buyer", "viewer")
+#: activity kinds that change a customer's membership -> the lifecycle event's ``change``
+MEMBERSHIP_CHANGES = {
+    "member_added": "added",
+    "company_approved": "added",
+    "join_approved": "added",
+    "member_removed": "removed",
+    "member_role_changed": "role_changed",
+}
 
 
 class Person(Protocol):
@@ -79,13 +88,27 @@ def company_event(
 def events(
     c: Container, company_id: str, kind: str, actor: str, customer_id: str | None, **detail: Any
 ) -> list[tuple[str, Step]]:
-    """The change in the company's activity and, when it concerns one, the customer's."""
+    """The change in the company's activity and, when it concerns one, the customer's; a
+    membership change also emits ``customer.company_membership_changed`` (thin: the company,
+    the role, the change), all in the caller's transaction."""
     item = company_event(c, company_id, kind, actor, customer_id, **detail)
     steps: list[tuple[str, Step]] = [store.create_step("company_activity", item)]
     if customer_id is not None:
         steps.append(
             activity.step(activity.event(c, customer_id, kind, actor, company_id=company_id, **detail))
         )
+        if kind in MEMBERSHIP_CHANGES:
+            change, role = MEMBERSHIP_CHANGES[kind], detail.get("role")
+            steps.append(
+                lifecycle.emit(
+                    c,
+                    lifecycle.CUSTOMER_COMPANY_MEMBERSHIP_CHANGED,
+                    customer_id,
+                    company_id=company_id,
+                    role=str(role) if role is not None else None,
+                    change=change,
+                )
+            )
     return steps
 
 

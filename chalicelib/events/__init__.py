@@ -5,10 +5,12 @@ Public surface for the features: ``emit`` (a step for the caller's transaction) 
 event type names; for the wiring: the publisher, the sweeper and the staff services.
 """
 
+from chalicelib.events import privacy as privacy  # registers its part of GDPR erasure and export
 from chalicelib.events import webhooks
 from chalicelib.events.delivery import sweep
 from chalicelib.events.emit import (
     CUSTOMER_ANONYMIZED,
+    CUSTOMER_COMPANY_MEMBERSHIP_CHANGED,
     CUSTOMER_CREATED,
     CUSTOMER_EMAIL_CHANGED,
     CUSTOMER_MERGED,
@@ -26,6 +28,7 @@ from chalicelib.events.signing import sign, verify
 
 __all__ = [
     "CUSTOMER_ANONYMIZED",
+    "CUSTOMER_COMPANY_MEMBERSHIP_CHANGED",
     "CUSTOMER_CREATED",
     "CUSTOMER_EMAIL_CHANGED",
     "CUSTOMER_MERGED",

@@ -39,6 +39,9 @@ CUSTOMER_EMAIL_CHANGED = "customer.email_changed"
 CUSTOMER_PASSWORD_CHANGED = "customer.password_changed"
 CUSTOMER_MERGED = "customer.merged"
 CUSTOMER_ANONYMIZED = "customer.anonymized"
+#: data: company_id, role (the role now; the removed role for ``removed``), change
+#: (``added`` | ``removed`` | ``role_changed``)
+CUSTOMER_COMPANY_MEMBERSHIP_CHANGED = "customer.company_membership_changed"
 
 #: every event type; a feature adding one adds it here (webhooks subscribe to these names)
 TYPES: tuple[str, ...] = (
@@ -50,6 +53,7 @@ TYPES: tuple[str, ...] = (
     CUSTOMER_PASSWORD_CHANGED,
     CUSTOMER_MERGED,
     CUSTOMER_ANONYMIZED,
+    CUSTOMER_COMPANY_MEMBERSHIP_CHANGED,
 )
 
 Value = str | int | bool | None | Sequence[str]

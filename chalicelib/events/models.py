@@ -15,6 +15,17 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from chalicelib.kernel.models import BaseTable
 
 
+class EventCustomerIndex(GlobalSecondaryIndex[Any]):
+    """A customer's events, oldest first: the customer's GDPR export (one Query)."""
+
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    occurred_at = NumberAttribute(range_key=True)
+
+
 class LifecycleEvent(BaseTable):
     """One state change of a customer, written in the transaction of the change (an outbox).
 
@@ -43,6 +54,8 @@ class LifecycleEvent(BaseTable):
     data = UnicodeAttribute()  # JSON object: ids and changed field names only
     version = NumberAttribute()  # the envelope's format
     expires_at = NumberAttribute()
+
+    by_customer = EventCustomerIndex()
 
 
 class WebsiteIndex(GlobalSecondaryIndex[Any]):

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity import activity
 from chalicelib.identity.activity_store import all_activity
-from chalicelib.identity.models import Activity, Session, StaffKey
+from chalicelib.identity.models import Activity, SearchEntry, Session, StaffKey
+from chalicelib.identity.search import keys_of
+from chalicelib.identity.store import get_customer
 from chalicelib.kernel import privacy
 from chalicelib.kernel.clock import iso
 
@@ -49,6 +51,19 @@ def _export_activity(c: Container, customer_id: str) -> dict[str, Any]:
     return {"activity": [activity.view(item) for item in all_activity(customer_id)]}
 
 
+def _search_erased(c: Container, subject: privacy.Subject) -> None:
+    """The search keys of the email, the name and the phone go in the erasure's account
+    transaction (``privacy.store.account_steps``), computed from the customer as the
+    transaction's version check proves it is; the reference's and ERP accounts' keys stay."""
+
+
+def _export_search(c: Container, customer_id: str) -> dict[str, Any]:
+    customer = get_customer(customer_id)
+    keys = keys_of(customer) if customer is not None else {}
+    return {"search_keys": [{"kind": kind, "key": key} for key, kind in sorted(keys.items())]}
+
+
 privacy.register("sessions", Session, erase=_erase_sessions, export=_export_sessions)
 privacy.register("activity", Activity, erase=_erase_activity, export=_export_activity)
+privacy.register("search", SearchEntry, erase=_search_erased, export=_export_search)
 privacy.not_personal(StaffKey, "the label ops gave a staff or storefront key", "name")

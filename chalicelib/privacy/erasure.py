@@ -3,8 +3,9 @@
 1. One ``TransactWriteItems`` (``store.account_steps``): the customer's personal fields go
    and its status becomes ``anonymized`` with a new session epoch (every access token is
    refused at once), its email claim is deleted (the address can sign up again at once), a
-   tombstone keeps a keyed hash of the address, an ``anonymized`` event, and the erasure
-   record that the steps follow.
+   tombstone keeps a keyed hash of the address, the search keys of the email, name and phone
+   go, an ``anonymized`` activity event and the ``customer.anonymized`` lifecycle event, and
+   the erasure record that the steps follow.
 2. The features' parts, registered in ``kernel.privacy`` (sessions, links, activity details,
    invitations, portal items, and whatever a new feature registers): each is idempotent, run
    in order within a time budget; what is left is finished by the erasure worker (every
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.identity import Customer, activity
 from chalicelib.kernel import privacy
 from chalicelib.kernel.clock import iso
@@ -109,8 +110,9 @@ def _erase_account(
         )
         event = activity.event(c, customer.customer_id, "anonymized", actor)
         steps = store.account_steps(customer, claim, tombstone, erasure, now)
+        anonymized = events.emit(c, events.CUSTOMER_ANONYMIZED, customer.customer_id, status="anonymized")
         try:
-            store.run_account_steps([*steps, activity.step(event), *extra])
+            store.run_account_steps([*steps, activity.step(event), anonymized, *extra])
         except Cancelled as e:
             if "token" in e.failed:
                 raise InvalidToken() from e

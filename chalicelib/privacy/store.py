@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
+from chalicelib import identity
 from chalicelib.identity import Customer, Login
 from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.models import Token
@@ -31,6 +32,8 @@ def account_steps(
     personal field; its email becomes ``<id>@anonymized.invalid``. A new session epoch
     refuses every older access token at once. The email claim (``claim``, the login key
     when this customer holds it) is deleted, so the address can sign up again at once.
+    The search keys of the email, the name's words and the phone go with them (the
+    reference and ERP account numbers stay: staff still find the orders by them).
     ``version`` guards the update: a concurrent profile change makes one of the two fail.
     """
     epoch = int(customer.session_epoch) + 1
@@ -57,6 +60,8 @@ def account_steps(
         ),
         ("erasure", lambda tx: tx.save(erasure)),
     ]
+    erased = identity.customer_as(customer, email=None, name="", phone=None)
+    steps += identity.search_index_steps(customer, erased)
     if claim is not None:
         owned = Login.customer_id == customer.customer_id
         steps.append(("login", lambda tx: tx.delete(Login(claim), condition=owned)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -197,3 +198,24 @@ def test_unknown_customers_are_404_on_every_route(api: Api, key: str) -> None:
     ):
         answer = api.call(method, _path("cus_nope", rest), body, token=key)
         assert answer.status_code == 404, (method, rest, answer.status_code)
+
+
+def test_staff_create_and_edit_emit_customer_created_and_updated(api: Api, key: str) -> None:
+    from chalicelib.events import LifecycleEvent
+
+    def events(customer_id: str) -> list[tuple[str, dict[str, Any]]]:
+        found = [e for e in LifecycleEvent.scan() if e.customer_id == customer_id]
+        found.sort(key=lambda e: (e.type, e.data))  # ids tie on the test clock
+        return [(e.type, json.loads(e.data)) for e in found]
+
+    for invite in (False, True):
+        email = f"staffmade-{invite}@example.com"
+        answer = api.call(
+            "POST", "/admin/customers", {"email": email, "name": "Ada", "invite": invite}, token=key
+        )
+        assert answer.status_code == 201, answer.body
+        customer_id = answer.json_body["customer_id"]
+        assert [t for t, _ in events(customer_id)] == ["customer.created"]
+    patched = api.call("PATCH", _path(customer_id), {"name": "Ada B", "locale": "fr"}, token=key)
+    assert patched.status_code == 200, patched.body
+    assert ("customer.updated", {"fields": ["locale", "name"]}) in events(customer_id)

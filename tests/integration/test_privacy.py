@@ -23,6 +23,7 @@ NAME = "Zelda Quixotic"
 PHONE = "+33 6 12 34 56 78"
 STREET, CITY, POSTCODE = "17 Quokka Lane", "Xanadu-sur-Mer", "QX98ZZ"
 PASSWORD = "my own new passphrase"
+COMPANY = "Acme Widgets"  # a company's name is not personal data: it stays
 #: what a scan of every table must not find after the erasure (case-insensitive)
 NEEDLES = (EMAIL, NAME, "Zelda", "Quixotic", PHONE, "12 34 56 78", STREET, "Quokka", CITY, POSTCODE)
 
@@ -44,8 +45,9 @@ def staff_call(api: Api, staff: dict[str, str], method: str, path: str, body: An
 
 def full_person(api: Api, staff: dict[str, str]) -> tuple[str, dict[str, Any]]:
     """A customer with something in every table: invited by staff (invitation, job row),
-    accepted (session), profile, addresses, wishlist, lists, payment references, documents,
-    a pending reset link, activity."""
+    accepted (session), profile and search keys, addresses, wishlist, lists, payment
+    references, documents, a company it is the admin of, a staff note, a pending reset link,
+    activity, lifecycle events."""
     invited = staff_call(
         api, staff, "POST", "/admin/invitations", {"customers": [{"email": EMAIL, "name": NAME}]}
     )
@@ -87,6 +89,13 @@ def full_person(api: Api, staff: dict[str, str]) -> tuple[str, dict[str, Any]]:
         staff_call(api, staff, "POST", f"/admin/customers/{customer_id}/documents", document).status_code
         == 200
     )
+    company = api.call("POST", "/me/companies", {"name": COMPANY, "domains": []}, token=access)
+    assert company.status_code == 201, company.body
+    approve = {"decision": "approve"}
+    path = f"/admin/companies/{company.json_body['company_id']}/requests/{customer_id}"
+    assert staff_call(api, staff, "POST", path, approve).status_code == 200  # its (last) admin
+    note = {"text": f"{NAME} called about {STREET}"}
+    assert staff_call(api, staff, "POST", f"/admin/customers/{customer_id}/notes", note).status_code == 201
     assert api.call("POST", "/password/forgot", {"email": EMAIL}).status_code == 202
     return customer_id, pair
 

@@ -3,6 +3,7 @@ role, invitations, staff's companies and pending requests."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -257,3 +258,28 @@ def test_staff_list_pending_requests_a_page_at_a_time_and_by_company(
     assert bad.status_code == 400  # a cursor belongs to its listing
     assert api.call("GET", "/admin/company-requests/count").status_code in (401, 403)
     assert ada("GET", "/admin/company-requests/count").status_code in (401, 403)
+
+
+def test_each_membership_change_emits_one_thin_lifecycle_event(ada: Me, bob: Me, staff: Staff) -> None:
+    from chalicelib.events import LifecycleEvent
+
+    def changes(me: Me) -> list[dict[str, Any]]:
+        found = [e for e in LifecycleEvent.scan() if e.customer_id == me.customer_id]
+        mine = [e for e in found if e.type == "customer.company_membership_changed"]
+        return sorted((json.loads(e.data) for e in mine), key=lambda d: (d["change"], d["role"]))
+
+    company_id = approved_company(ada, staff)
+    joined(bob, ada, company_id)
+    assert (
+        ada("PUT", f"/me/companies/{company_id}/members/{bob.customer_id}", {"role": "viewer"}).status_code
+        == 200
+    )
+    assert ada("DELETE", f"/me/companies/{company_id}/members/{bob.customer_id}").status_code == 204
+    assert changes(ada) == [{"change": "added", "company_id": company_id, "role": "admin"}]
+    assert [(c["change"], c["role"]) for c in changes(bob)] == [
+        ("added", "buyer"),
+        ("removed", "viewer"),
+        ("role_changed", "viewer"),
+    ]  # the test clock stands still: the events tie on time
+    refused = ada("DELETE", f"/me/companies/{company_id}/members/{ada.customer_id}")  # the last admin
+    assert refused.status_code == 409 and len(changes(ada)) == 1  # rolled back: no event
