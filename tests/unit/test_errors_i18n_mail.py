@@ -66,32 +66,50 @@ def test_accept_language_is_ordered_by_weight() -> None:
     assert from_accept_language("fr;q=abc") == []
 
 
+EMAIL_CONTEXT = {
+    "name": "<Ada>",
+    "website": "shop",
+    "link": "https://a.example/x?token=T",
+    "hours": 1,
+    "minutes": 60,
+    "days": 7,
+    "new_email": "new@example.com",
+    "signin_link": "https://s.example/in",
+    "forgot_link": "https://s.example/forgot",
+    "code": "123456",
+    "new_account": False,
+    "company": "Acme",
+    "kind": "join",
+    "approved": True,
+    "reason": "Incomplete",
+    "url": "https://hooks.example/in",  # webhook_disabled
+    "webhook_id": "whk_1",
+    "failing_since": "2026-01-01T00:00:00Z",
+}
+
+
 @pytest.mark.parametrize("template", sorted(SUBJECTS))
 @pytest.mark.parametrize("language", SUPPORTED_LOCALES)
 def test_every_email_renders_text_and_html_in_every_language(template: str, language: str) -> None:
-    context = {
-        "name": "<Ada>",
-        "website": "shop",
-        "link": "https://a.example/x?token=T",
-        "hours": 1,
-        "minutes": 60,
-        "days": 7,
-        "new_email": "new@example.com",
-        "signin_link": "https://s.example/in",
-        "forgot_link": "https://s.example/forgot",
-        "code": "123456",
-        "new_account": False,
-        "company": "Acme",
-        "kind": "join",
-        "approved": True,
-        "url": "https://hooks.example/in",  # webhook_disabled
-        "webhook_id": "whk_1",
-        "failing_since": "2026-01-01T00:00:00Z",
-    }
+    context = dict(EMAIL_CONTEXT)
     mail = render_email(template, language, context, make_settings().brand)
     assert mail.subject and mail.text and mail.html.startswith("<!doctype html>")
     assert "&lt;Ada&gt;" in mail.html and "<Ada>" not in mail.html  # HTML is escaped
     assert "<Ada>" in mail.text
+
+
+@pytest.mark.parametrize("template", sorted(SUBJECTS))
+def test_every_email_speaks_for_the_brand_with_the_languages_spacing(template: str) -> None:
+    """The shop's name (not the outbox's website id) and colour in every email, and a label's
+    colon spaced the language's way (French: no-break space), whichever feature added it."""
+    brand = make_settings(SHOP_NAME="Maison Test", BRAND_COLOR="#0b5d3b").brand
+    mail = render_email(template, "fr", {**EMAIL_CONTEXT, "website": "local-shop"}, brand)
+    assert "local-shop" not in mail.subject + mail.text + mail.html
+    assert "Maison Test" in mail.text and "Maison Test" in mail.html
+    assert set(re.findall(r"<a [^>]*background:\s*(#[0-9a-fA-F]+)", mail.html)) <= {"#0b5d3b"}
+    for text in (mail.subject, mail.text, mail.html):
+        assert not re.search(r"[^\s\u00a0\d]:\s", text), text
+        assert " :" not in text and " ;" not in text and " ?" not in text
 
 
 @pytest.mark.parametrize(
