@@ -2,6 +2,7 @@
 proven email earns its account (``linking``, registered with ``identity.links``)."""
 
 from chalicelib.erp import linking as linking  # registers the proof links
+from chalicelib.erp.linking import ACTOR, register_memberships
 from chalicelib.erp.models import ErpContact
 
-__all__ = ["ErpContact", "linking"]
+__all__ = ["ACTOR", "ErpContact", "linking", "register_memberships"]

@@ -39,6 +39,8 @@ CUSTOMER_EMAIL_CHANGED = "customer.email_changed"
 CUSTOMER_PASSWORD_CHANGED = "customer.password_changed"
 CUSTOMER_MERGED = "customer.merged"
 CUSTOMER_ANONYMIZED = "customer.anonymized"
+CUSTOMER_ERP_LINKED = "customer.erp_linked"  # chalicelib.erp: data = erp_account, role, by
+CUSTOMER_ERP_LINK_SUSPENDED = "customer.erp_link_suspended"  # data = erp_account
 
 #: every event type; a feature adding one adds it here (webhooks subscribe to these names)
 TYPES: tuple[str, ...] = (
@@ -50,6 +52,8 @@ TYPES: tuple[str, ...] = (
     CUSTOMER_PASSWORD_CHANGED,
     CUSTOMER_MERGED,
     CUSTOMER_ANONYMIZED,
+    CUSTOMER_ERP_LINKED,
+    CUSTOMER_ERP_LINK_SUSPENDED,
 )
 
 Value = str | int | bool | None | Sequence[str]
