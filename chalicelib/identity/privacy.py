@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity import activity
 from chalicelib.identity.activity_store import all_activity
-from chalicelib.identity.models import Activity, Session, StaffKey
+from chalicelib.identity.models import Activity, Customer, Session, StaffKey
 from chalicelib.kernel import privacy
 from chalicelib.kernel.clock import iso
 
@@ -52,3 +52,4 @@ def _export_activity(c: Container, customer_id: str) -> dict[str, Any]:
 privacy.register("sessions", Session, erase=_erase_sessions, export=_export_sessions)
 privacy.register("activity", Activity, erase=_erase_activity, export=_export_activity)
 privacy.not_personal(StaffKey, "the label ops gave a staff or storefront key", "name")
+privacy.not_personal(Customer, "the ERP account's company name (a business), not a person's", "erp_company")

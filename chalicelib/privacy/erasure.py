@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import identity
+from chalicelib import erp, identity
 from chalicelib.identity import Customer, activity
 from chalicelib.kernel import privacy
 from chalicelib.kernel.clock import iso
@@ -110,7 +110,9 @@ def _erase_account(
         event = activity.event(c, customer.customer_id, "anonymized", actor)
         steps = store.account_steps(customer, claim, tombstone, erasure, now)
         try:
-            store.run_account_steps([*steps, activity.step(event), *extra])
+            # the ERP's contacts are keyed by the address the account loses here (its own only)
+            contacts = erp.erasure_steps(customer.email) if claim is not None else []
+            store.run_account_steps([*steps, activity.step(event), *contacts, *extra])
         except Cancelled as e:
             if "token" in e.failed:
                 raise InvalidToken() from e

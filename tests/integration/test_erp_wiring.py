@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.companies.store import company_with, member_sk
+from chalicelib.erp import ErpContact
 from chalicelib.events import LifecycleEvent
-from chalicelib.identity import staff_keys
+from chalicelib.identity import Customer, staff_keys
 from chalicelib.kernel.bootstrap import Container
 from tests.integration.conftest import Api
 from tests.integration.test_erp import ERP, _customer, _kinds, _row, _upsert, _verify
@@ -110,3 +111,24 @@ def test_one_lifecycle_event_per_link_and_per_suspension(
     _upsert(api, [_row("ada@acme.example")])
     api.sign_in("ada@acme.example")
     assert len(_events(ada.customer_id, "customer.erp_linked")) == 2
+
+
+def test_erasure_of_a_linked_customer_deletes_its_contacts_and_its_link(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    container = configure(**ERP)
+    _upsert(api, [_row("ada@acme.example", name="Ada Lovelace"), _row("ada@acme.example", "C200")])
+    _upsert(api, [_row("bob@acme.example", name="Bob")])
+    api.verified_account("ada@acme.example")
+    ada = _customer("ada@acme.example")
+    token = api.sign_in("ada@acme.example").json_body["access_token"]
+    export = api.call("GET", "/me/export", token=token).json_body["erp"]
+    assert export["link"]["account"] == "C100" and export["link"]["link"] == "active"
+    assert sorted(k["erp_account"] for k in export["contacts"]) == ["C100", "C200"]
+    erased = _staff(api, container, "POST", f"/admin/customers/{ada.customer_id}/anonymize")
+    assert erased.status_code == 200, erased.body
+    assert list(ErpContact.query("ada@acme.example")) == []
+    assert not any("Lovelace" in str(k.attribute_values) for k in ErpContact.scan())  # the test's scan
+    after = Customer.get(ada.customer_id)
+    assert (after.erp_account, after.erp_link, after.erp_company, after.websites) == (None, None, None, None)
+    assert [k.erp_account for k in ErpContact.query("bob@acme.example")] == ["C100"]  # others stay
