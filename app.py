@@ -13,6 +13,7 @@ from chalicelib.api import (
     pages,
     portal,
     storefront,
+    wiring,  # noqa: F401  (plugs companies into ERP links)
 )
 from chalicelib.api.middleware import http_middleware
 

@@ -205,3 +205,34 @@ def company_for_erp_account(number: str) -> dict[str, Any] | None:
     company_id = store.lookup("erp", number)
     company = store.get_company(company_id) if company_id else None
     return company_view(company) if company is not None else None
+
+
+def erp_membership_steps(
+    c: Container, erp_account: str, customer: Person, role: str, actor: str, *, active: bool
+) -> list[tuple[str, Step]]:
+    """For an ERP link (``chalicelib.erp``, wired in ``api.wiring``), steps of its transaction:
+    ``active``: make the customer a member (``via`` erp) of the company staff linked to
+    ``erp_account``, unless already one; not ``active`` (the link is suspended): remove the
+    membership the link made, never one made otherwise, nor the company's last admin."""
+    company_id = store.lookup("erp", erp_account)
+    if company_id is None:
+        return []
+    company, member = store.company_with(company_id, store.member_sk(str(customer.customer_id)))
+    if company is None:
+        return []
+    if active:
+        if member is not None:
+            return []
+        item = new_member(c, company_id, customer, role)
+        item.via = "erp"
+        steps = [store.create_step("member", item)]
+        if role == "admin":
+            steps.append(_admins_step(c, company_id, 1))
+        return [*steps, *events(c, company_id, "member_added", actor, str(customer.customer_id), role=role)]
+    if member is None or member.via != "erp" or (member.role == "admin" and int(company.admins or 0) <= 1):
+        return []
+    steps = [store.delete_step("member", member.pk, member.sk, CompanyItem.role == member.role)]
+    if member.role == "admin":
+        steps.append(_admins_step(c, company_id, -1))
+    customer_id = str(customer.customer_id)
+    return [*steps, *events(c, company_id, "member_removed", actor, customer_id, role=member.role)]

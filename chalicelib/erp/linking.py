@@ -12,9 +12,9 @@ with its activity (``erp_linked``, ``erp_link_suspended``).
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.erp import store
 from chalicelib.erp.models import ErpContact
 from chalicelib.identity import Customer, activity, links
@@ -41,6 +41,42 @@ def match(c: Container, contacts: list[ErpContact]) -> ErpContact | None:
     return eligible[0] if eligible else None
 
 
+#: the contact's ERP role -> the company role its membership gets (anything else: buyer)
+COMPANY_ROLES = {"admin": "admin", "buyer": "buyer", "viewer": "viewer"}
+
+
+def company_role(role: str | None) -> str:
+    return COMPANY_ROLES.get(role or "", "buyer")
+
+
+class Memberships(Protocol):
+    """The company membership an ERP link adds (``active``) or ends, as steps of the link's
+    transaction. Companies sit above erp in the layers, so the wiring registers it
+    (``chalicelib.api.wiring``) instead of erp importing companies."""
+
+    def __call__(
+        self, c: Container, customer: Customer, erp_account: str, role: str, *, active: bool
+    ) -> list[tuple[str, Step]]: ...
+
+
+_memberships: Memberships | None = None
+
+
+def register_memberships(memberships: Memberships | None) -> None:
+    global _memberships
+    _memberships = memberships
+
+
+def membership_steps(
+    c: Container, customer: Customer, contact: ErpContact, *, active: bool
+) -> list[tuple[str, Step]]:
+    """Add (``active``) or end the customer's membership of the company whose ERP account
+    number is ``contact.erp_account``, with ``company_role(contact.role)``."""
+    if _memberships is None:
+        return []
+    return _memberships(c, customer, contact.erp_account, company_role(contact.role), active=active)
+
+
 def _link_actions(contact: ErpContact, now: int) -> list[Any]:
     return [
         Customer.erp_account.set(contact.erp_account),
@@ -51,35 +87,52 @@ def _link_actions(contact: ErpContact, now: int) -> list[Any]:
     ]
 
 
-def membership_steps(
-    c: Container, customer_id: str, contact: ErpContact, *, active: bool
-) -> list[tuple[str, Step]]:
-    """THE ONE CALL SITE for company membership (issue 11, companies, merged separately):
-    the companies feature adds (``active``) or suspends the customer's membership of the
-    company of ``contact.erp_account`` with ``contact.role`` here, as steps of the same
-    transaction as the link. Until then the link lives on the customer only."""
-    return []
+def _searchable(customer: Customer, contact: ErpContact) -> tuple[list[Any], list[tuple[str, Step]]]:
+    """Staff find the customer by its ERP account number (only the linked one)."""
+    former = set(customer.erp_accounts or ()) - {contact.erp_account}
+    return identity.erp_account_changes(customer, added=[contact.erp_account], removed=former)
 
 
-def _linked(c: Container, customer_id: str, contact: ErpContact, **detail: Any) -> list[tuple[str, Step]]:
+def _linked(
+    c: Container, customer: Customer, contact: ErpContact, by: str
+) -> tuple[list[Any], list[tuple[str, Step]]]:
+    """The customer actions and the further steps of a link: search keys, activity, event,
+    membership."""
+    customer_id = customer.customer_id
     event = activity.event(
-        c, customer_id, "erp_linked", ACTOR, erp_account=contact.erp_account, role=contact.role, **detail
+        c, customer_id, "erp_linked", ACTOR, erp_account=contact.erp_account, role=contact.role, by=by
     )
-    return [
+    linked = events.emit(
+        c,
+        events.CUSTOMER_ERP_LINKED,
+        customer_id,
+        erp_account=contact.erp_account,
+        role=company_role(contact.role),
+        by=by,
+    )
+    actions, search_steps = _searchable(customer, contact)
+    return actions, [
         ("erp_activity", activity.step(event)[1]),
-        *membership_steps(c, customer_id, contact, active=True),
+        linked,
+        *search_steps,
+        *membership_steps(c, customer, contact, active=True),
     ]
 
 
 def _suspended(c: Container, customer: Customer, contact: ErpContact, now: int) -> list[tuple[str, Step]]:
-    actions = [Customer.erp_link.set("suspended"), Customer.updated_at.set(now)]
+    search_actions, search_steps = identity.erp_account_changes(customer, removed=[contact.erp_account])
+    actions = [Customer.erp_link.set("suspended"), Customer.updated_at.set(now), *search_actions]
     event = activity.event(
         c, customer.customer_id, "erp_link_suspended", ACTOR, erp_account=contact.erp_account
     )
     return [
         ("erp_link", lambda tx: tx.update(customer, actions=actions)),
         ("erp_activity", activity.step(event)[1]),
-        *membership_steps(c, customer.customer_id, contact, active=False),
+        events.emit(
+            c, events.CUSTOMER_ERP_LINK_SUSPENDED, customer.customer_id, erp_account=contact.erp_account
+        ),
+        *search_steps,
+        *membership_steps(c, customer, contact, active=False),
     ]
 
 
@@ -95,8 +148,11 @@ class ErpLinks:
         contact = match(c, store.contacts_of(email))
         if contact is None:
             return None
-        now = int(c.clock.now())
-        return links.ProofChange(_link_actions(contact, now), _linked(c, customer_id, contact, by="verify"))
+        customer = identity.get_customer(customer_id)
+        if customer is None:
+            return links.ProofChange()
+        actions, steps = _linked(c, customer, contact, "verify")
+        return links.ProofChange([*_link_actions(contact, int(c.clock.now())), *actions], steps)
 
     def on_sign_in(self, c: Container, customer_id: str, email: str) -> list[tuple[str, Step]]:
         if not c.settings.ERP_INSTANT_ACCOUNTS:
@@ -111,11 +167,9 @@ class ErpLinks:
         if contact is not None:
             if customer.erp_account == contact.erp_account and customer.erp_link == "active":
                 return []
-            actions = [*_link_actions(contact, now), Customer.updated_at.set(now)]
-            return [
-                ("erp_link", lambda tx: tx.update(customer, actions=actions)),
-                *_linked(c, customer_id, contact, by="sign_in"),
-            ]
+            search_actions, steps = _linked(c, customer, contact, "sign_in")
+            actions = [*_link_actions(contact, now), Customer.updated_at.set(now), *search_actions]
+            return [("erp_link", lambda tx: tx.update(customer, actions=actions)), *steps]
         if customer.erp_link == "active":  # its contact left, or its account is now excluded
             former = next((k for k in contacts if k.erp_account == customer.erp_account), contacts[0])
             return _suspended(c, customer, former, now)

@@ -42,6 +42,8 @@ CUSTOMER_ANONYMIZED = "customer.anonymized"
 #: data: company_id, role (the role now; the removed role for ``removed``), change
 #: (``added`` | ``removed`` | ``role_changed``)
 CUSTOMER_COMPANY_MEMBERSHIP_CHANGED = "customer.company_membership_changed"
+CUSTOMER_ERP_LINKED = "customer.erp_linked"  # chalicelib.erp: data = erp_account, role, by
+CUSTOMER_ERP_LINK_SUSPENDED = "customer.erp_link_suspended"  # data = erp_account
 
 #: every event type; a feature adding one adds it here (webhooks subscribe to these names)
 TYPES: tuple[str, ...] = (
@@ -54,6 +56,8 @@ TYPES: tuple[str, ...] = (
     CUSTOMER_MERGED,
     CUSTOMER_ANONYMIZED,
     CUSTOMER_COMPANY_MEMBERSHIP_CHANGED,
+    CUSTOMER_ERP_LINKED,
+    CUSTOMER_ERP_LINK_SUSPENDED,
 )
 
 Value = str | int | bool | None | Sequence[str]

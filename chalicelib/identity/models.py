@@ -61,7 +61,7 @@ class Customer(BaseTable):
     STREAM_CONSUMER = "customer_removed"
     STREAM_EVENTS = ("REMOVE",)
     STREAM_TTL_ONLY = True  # the cleanup removes the children of what it deletes itself
-    PERSONAL = ("email", "name", "phone", "address", "preferences")
+    PERSONAL = ("email", "name", "phone", "address", "preferences", "websites")
     CUSTOMER_KEY = "customer_id"
     SHARED_IN_POOL = True  # the identity: one record per person across a pool's websites
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity import activity
 from chalicelib.identity.activity_store import all_activity
-from chalicelib.identity.models import Activity, SearchEntry, Session, StaffKey
+from chalicelib.identity.models import Activity, Customer, SearchEntry, Session, StaffKey
 from chalicelib.identity.search import keys_of
 from chalicelib.identity.store import get_customer
 from chalicelib.kernel import privacy
@@ -67,3 +67,4 @@ privacy.register("sessions", Session, erase=_erase_sessions, export=_export_sess
 privacy.register("activity", Activity, erase=_erase_activity, export=_export_activity)
 privacy.register("search", SearchEntry, erase=_search_erased, export=_export_search)
 privacy.not_personal(StaffKey, "the label ops gave a staff or storefront key", "name")
+privacy.not_personal(Customer, "the ERP account's company name (a business), not a person's", "erp_company")

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import events, identity
+from chalicelib import erp, events, identity
 from chalicelib.identity import Customer, activity
 from chalicelib.kernel import privacy
 from chalicelib.kernel.clock import iso
@@ -112,7 +112,9 @@ def _erase_account(
         steps = store.account_steps(customer, claim, tombstone, erasure, now)
         anonymized = events.emit(c, events.CUSTOMER_ANONYMIZED, customer.customer_id, status="anonymized")
         try:
-            store.run_account_steps([*steps, activity.step(event), anonymized, *extra])
+            # the ERP's contacts are keyed by the address the account loses here (its own only)
+            contacts = erp.erasure_steps(customer.email) if claim is not None else []
+            store.run_account_steps([*steps, activity.step(event), anonymized, *contacts, *extra])
         except Cancelled as e:
             if "token" in e.failed:
                 raise InvalidToken() from e

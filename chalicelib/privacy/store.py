@@ -52,6 +52,12 @@ def account_steps(
         Customer.expiry_bucket.remove(),
         Customer.invitation_id.remove(),
         Customer.origin.remove(),
+        Customer.websites.remove(),  # a pool's per-website phone and preferences
+        Customer.erp_account.remove(),  # the ERP link (its contacts: ``erp.erasure_steps``);
+        Customer.erp_role.remove(),  # ``erp_accounts`` stays until the search keys go
+        Customer.erp_company.remove(),
+        Customer.erp_link.remove(),
+        Customer.erp_linked_at.remove(),
     ]
     steps: list[tuple[str, Step]] = [
         (
