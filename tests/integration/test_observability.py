@@ -28,9 +28,13 @@ class Lines(logging.Handler):
 def log_lines() -> Iterator[list[str]]:
     handler = Lines()
     handler.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.name).addHandler(handler)
+    named = logging.getLogger(logger.name)
+    level = named.level
+    named.setLevel(logging.INFO)  # the stages' LOG_LEVEL, whatever an earlier test left
+    named.addHandler(handler)
     yield handler.lines
-    logging.getLogger(logger.name).removeHandler(handler)
+    named.removeHandler(handler)
+    named.setLevel(level)
 
 
 def _full_journey(api: Api, aws_hooks: Hooks) -> list[str]:
