@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.harness.sections import Bullets, Section, Table, Verdict
 from bench.harness.timing import dynamodb, scans, timed
-from bench.harness.world import World
+from bench.harness.world import BenchError, World
 
 ROWS = 10_000
 BIG_ROWS = 100_000
@@ -59,7 +59,10 @@ def _import(w: World, body: bytes, query: str, name: str) -> Run:
     http = w.client.http
     with timed() as t:
         answer = http.request("POST", f"/admin/imports{query}", headers=headers, body=body)
-        import_id = json.loads(answer.body)["import_id"]
+        answered = json.loads(answer.body)
+        if "import_id" not in answered:
+            raise BenchError(f"POST /admin/imports answered {answer.status_code}: {answered}")
+        import_id = answered["import_id"]
         while worker.work(w.container, import_id, budget=600):
             pass
     staff = {"Authorization": headers["Authorization"]}

@@ -77,7 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 #: bench modules (``bench.<name>``) with ``measure(world)`` and ``sections(result)``,
 #: measured after the first features and shown in this order
-FEATURES: tuple[str, ...] = ("codes", "privacy", "companies", "events", "backoffice", "erp", "imports")
+FEATURES: tuple[str, ...] = ("imports", "codes", "privacy", "companies", "events", "backoffice", "erp")
 
 
 def measure_more(names: Sequence[str], world: Any) -> list[Section]:
