@@ -77,13 +77,21 @@ class Container:
 
     @cached_property
     def boto_session(self) -> Any:
-        """pynamodb's botocore session for every client: service data loads once per cold start."""
+        """pynamodb's botocore session for every client: service data loads once per cold start.
+
+        One boto3 session per botocore session, whatever the number of containers in the
+        process (tests, the bench, ``make run``): boto3 registers its S3 helpers on the
+        botocore session it wraps, and a second wrapper makes every new S3 client fail."""
         import boto3
 
         from chalicelib.kernel.models import Token
 
         botocore_session = Token._get_connection().connection.session
-        return boto3.Session(botocore_session=botocore_session, region_name=_region())
+        wrapped = _boto3_sessions.get(id(botocore_session))
+        if wrapped is None or wrapped._session is not botocore_session:
+            wrapped = boto3.Session(botocore_session=botocore_session, region_name=_region())
+            _boto3_sessions[id(botocore_session)] = wrapped
+        return wrapped
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -116,6 +124,7 @@ class Container:
 
 
 _container: Container | None = None
+_boto3_sessions: dict[int, Any] = {}
 
 
 def get_container() -> Container:

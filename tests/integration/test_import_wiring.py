@@ -28,3 +28,14 @@ def test_an_erased_address_is_not_imported_again(api: Api, container: Container)
     again = by_row(run(api, container, "Email,Name\neve.erased@example.com,Eve Erased\n", "?invite=none"))[1]
     assert (again["status"], again["code"]) == ("skipped", "erased")
     assert api.call("GET", "/admin/customers?q=eve.erased", **staff).json_body["items"] == []
+
+
+def test_containers_sharing_the_process_each_get_an_s3_client(container: Container) -> None:
+    """boto3 registers its S3 helpers on the botocore session it wraps: a second wrapper of
+    pynamodb's session (a second container: the bench, ``make run``) made S3 clients fail."""
+    from chalicelib.kernel.bootstrap import Container as Fresh
+    from tests.support import make_settings
+
+    other = Fresh(settings=make_settings())
+    assert container.s3 is not None and other.s3 is not None
+    assert other.boto_session is container.boto_session
