@@ -161,6 +161,8 @@ class Group:
 
     def _create(self, number: int, row: Candidate) -> Outcome:
         invited = not row.password_hash and self.item.invite != "none"
+        if self.mode != "commit":  # a dry run or the check before a commit: nothing is built
+            return Outcome(number, "created", invite=invited)  # (a reference is a counter's write)
         customer = identity.enrolment.new_customer(
             self.c,
             email=row.email,
