@@ -3,6 +3,7 @@ a company (the token's claims), blocked companies."""
 
 from __future__ import annotations
 
+from chalicelib.kernel.clock import ManualClock
 from devtools.probes import at_once
 from tests.integration.companies.conftest import Me, Staff, activity_kinds, approved_company, claims, joined
 from tests.integration.conftest import Api, last_mail
@@ -10,7 +11,9 @@ from tests.integration.conftest import Api, last_mail
 # -- a new company -------------------------------------------------------------------------------
 
 
-def test_a_requested_company_waits_for_staff_then_its_requester_is_admin(ada: Me, staff: Staff) -> None:
+def test_a_requested_company_waits_for_staff_then_its_requester_is_admin(
+    ada: Me, staff: Staff, clock: ManualClock
+) -> None:
     answer = ada("POST", "/me/companies", {"name": "Acme", "domains": ["acme.example"]})
     assert answer.status_code == 201
     company_id = answer.json_body["company_id"]
@@ -22,6 +25,7 @@ def test_a_requested_company_waits_for_staff_then_its_requester_is_admin(ada: Me
         (company_id, "create", "Acme")
     ]
 
+    clock.advance(60)  # the activity is newest first; one millisecond cannot order two entries
     decided = staff(
         "POST",
         f"/admin/companies/{company_id}/requests/{ada.customer_id}",
