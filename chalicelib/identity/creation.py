@@ -17,8 +17,18 @@ if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
 
-def new_customer(c: Container, *, email: str, name: str, locale: str, status: str, **fields: Any) -> Customer:
-    """A new customer of this website with its id and reference (one counter update)."""
+def new_customer(
+    c: Container,
+    *,
+    email: str,
+    name: str,
+    locale: str,
+    status: str,
+    reference: str | None = None,
+    **fields: Any,
+) -> Customer:
+    """A new customer of this website with its id and reference (``references.take``, or
+    the container's next one)."""
     s, now = c.settings, int(c.clock.now())
     values: dict[str, Any] = {"newsletter": False, "session_epoch": 0, "created_at": now, "updated_at": now}
     values.update(fields)
@@ -30,7 +40,7 @@ def new_customer(c: Container, *, email: str, name: str, locale: str, status: st
         name=name,
         locale=locale,
         status=status,
-        reference=next_reference(c),
+        reference=reference or next_reference(c),
         **values,
     )
 

@@ -15,6 +15,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib import events
 from chalicelib.identity import activity, creation, search
+from chalicelib.identity import references as creation_references
 from chalicelib.identity.models import Customer, Login
 from chalicelib.identity.store import claim_free
 from chalicelib.kernel.dynamo import translated
@@ -37,11 +38,25 @@ def new_customer(
     status: str,
     phone: str | None = None,
     newsletter: bool = False,
+    reference: str | None = None,
 ) -> Customer:
-    """A customer record of this website (not yet written), with its reference."""
+    """A customer record of this website (not yet written), with its reference (given,
+    from ``references(c, n)``, or the container's next one)."""
     return creation.new_customer(
-        c, email=email, name=name, locale=locale, status=status, phone=phone, newsletter=newsletter
+        c,
+        email=email,
+        name=name,
+        locale=locale,
+        status=status,
+        phone=phone,
+        newsletter=newsletter,
+        reference=reference,
     )
+
+
+def references(c: Container, n: int) -> list[str]:
+    """``n`` customer references for a batch of creations (at most one counter write)."""
+    return creation_references.take(c, n)
 
 
 def creation_steps(

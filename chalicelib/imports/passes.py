@@ -91,14 +91,7 @@ def parsed_rows(c: Container, columns: Columns, data: Iterator[list[Any]], start
                 yield Parsed(number, cells, error=e)
 
 
-def refused(c: Container, email: str) -> RowError | None:
-    """The one place a row's address is checked before an account is created for it.
-
-    GDPR: an erased person's address must not come back through an import (the erasure's
-    tombstone, one ``Query``). An account made since by its owner is updated as any other."""
-    if privacy.is_erased(c, email):
-        return RowError("email", "erased", "this address's owner had their data erased: not imported")
-    return None
+ERASED = RowError("email", "erased", "this address's owner had their data erased: not imported")
 
 
 class Group:
@@ -108,6 +101,7 @@ class Group:
         self.c, self.item, self.lease, self.mode = c, item, lease, mode
         self.actor = str(item.created_by)
         self.invite_rows = int(item.invite_rows or 0)
+        self.references: list[str] = []  # the group's new customers' (one counter write)
 
     def run(self, batch: list[Parsed]) -> bool:
         for _ in range(3):
@@ -120,29 +114,38 @@ class Group:
         raise ServiceUnavailable("The rows' customers keep changing; the worker will retry.")
 
     def _plan(self, batch: list[Parsed]) -> list[Outcome]:
-        valid = [p for p in batch if p.candidate is not None]
+        """The group's reads: the email claims (``BatchGetItem``), the customers to update,
+        and the GDPR tombstones of the addresses no account holds (``BatchGetItem``: an
+        erased person's address must not come back through an import; an account made
+        since by its owner is updated as any other)."""
+        valid = [p.candidate for p in batch if p.candidate is not None]
         found: dict[str, Login] = {}
         owners: dict[str, Customer] = {}
         if self.mode != "validate" and valid:
-            keys = [identity.login_key(self.c, p.candidate.email) for p in valid if p.candidate]
+            keys = [identity.login_key(self.c, row.email) for row in valid]
             now = self.c.clock.now()
             found = {k: v for k, v in identity.enrolment.logins(keys).items() if is_live(v, now)}
             updates = [
-                found[k].customer_id
-                for k, p in zip(keys, valid, strict=True)
-                if k in found and p.candidate and p.candidate.update
+                found[k].customer_id for k, row in zip(keys, valid, strict=True) if k in found and row.update
             ]
             owners = identity.enrolment.customers(updates) if updates else {}
-        return [self._outcome(p, found, owners) for p in batch]
+        unclaimed = [row.email for row in valid if identity.login_key(self.c, row.email) not in found]
+        erased = privacy.erased_among(self.c, unclaimed)
+        new = sum(1 for email in unclaimed if email not in erased)
+        self.references = identity.enrolment.references(self.c, new) if self.mode == "commit" and new else []
+        self.references.reverse()  # popped in order
+        return [self._outcome(p, found, owners, erased) for p in batch]
 
-    def _outcome(self, p: Parsed, found: dict[str, Login], owners: dict[str, Customer]) -> Outcome:
+    def _outcome(
+        self, p: Parsed, found: dict[str, Login], owners: dict[str, Customer], erased: set[str]
+    ) -> Outcome:
         if p.error is not None:
             return Outcome(p.row, "error", p.error.field, p.error.code, p.error.message)
         row = p.candidate
         assert row is not None
         login = found.get(identity.login_key(self.c, row.email))
-        if login is None and (why := refused(self.c, row.email)) is not None:
-            return Outcome(p.row, "skipped", why.field, why.code, why.message)
+        if login is None and row.email in erased:
+            return Outcome(p.row, "skipped", ERASED.field, ERASED.code, ERASED.message)
         if self.mode == "validate":
             return Outcome(p.row, "ok")
         if login is None:
@@ -171,6 +174,7 @@ class Group:
             status="invited" if invited else "active",
             phone=row.phone,
             newsletter=bool(row.newsletter),
+            reference=self.references.pop() if self.references else None,
         )
         detail = {"import_id": self.item.import_id, "row": number}
         steps = identity.enrolment.creation_steps(

@@ -67,6 +67,9 @@ class Container:
     ses_client: Any = None
     eventbridge_client: Any = None
     s3_client: Any = None
+    #: what a feature keeps for the life of the container (a Lambda's warm start), by name:
+    #: e.g. identity's block of customer references
+    state: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         configure_tables(

@@ -93,12 +93,7 @@ def _erase_account(
             raise InvalidState("A guest being merged cannot be erased until the merge ends.")
         now = int(c.clock.now())
         claim = _claim(customer)
-        tombstone = Tombstone(
-            customer.namespace,
-            f"{email_hash(c, customer.namespace, customer.email)}#{customer.customer_id}",
-            customer_id=customer.customer_id,
-            erased_at=now,
-        )
+        tombstone = Tombstone(customer.namespace, email_hash(c, customer.namespace, customer.email))
         erasure = Erasure(
             customer.customer_id,
             namespace=customer.namespace,

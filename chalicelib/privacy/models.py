@@ -14,21 +14,24 @@ class Tombstone(BaseTable):
     """An erased address, as an HMAC under a key derived from the stage secret.
 
     Partition: the account namespace (one Query lists them all, for the re-apply command);
-    sort key ``<hmac of the email>#<customer id>``: ``is_erased`` is one Query on the prefix.
-    Never the address itself: the keyed hash only matches an address someone already has.
+    sort key: the keyed hash of the address, so checking an address is one ``GetItem`` and
+    checking an import's group of addresses one ``BatchGetItem``. ``customer_ids`` names
+    every record erased under the address (a person may sign up again after an erasure and
+    ask again); ``erased_at`` is the last erasure. Never the address itself: the keyed hash
+    only matches an address someone already has.
     """
 
     TABLE_SUFFIX = "tombstones"
     SHARED_IN_POOL = True  # an erased address is erased for the whole pool
     PERSONAL = ("tombstone_key",)  # a keyed hash of the address: kept to re-apply the erasure
-    CUSTOMER_KEY = "customer_id"
+    CUSTOMER_KEY = "customer_ids"
 
     class Meta:
         table_name = "unconfigured"
 
     namespace = UnicodeAttribute(hash_key=True)
     tombstone_key = UnicodeAttribute(range_key=True)
-    customer_id = UnicodeAttribute()
+    customer_ids = UnicodeSetAttribute()
     erased_at = NumberAttribute()
 
 

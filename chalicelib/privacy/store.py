@@ -3,7 +3,7 @@ and tombstones."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
@@ -71,8 +71,12 @@ def account_steps(
     if claim is not None:
         owned = Login.customer_id == customer.customer_id
         steps.append(("login", lambda tx: tx.delete(Login(claim), condition=owned)))
-    if tombstone is not None:
-        steps.append(("tombstone", lambda tx: tx.save(tombstone)))
+    if tombstone is not None:  # one item per address: another erasure under it adds its id
+        marks: list[Action] = [
+            Tombstone.customer_ids.add({customer.customer_id}),
+            Tombstone.erased_at.set(now),
+        ]
+        steps.append(("tombstone", lambda tx: tx.update(tombstone, actions=marks)))
     return steps
 
 
@@ -159,12 +163,23 @@ def open_erasures(namespace: str, limit: int = 100) -> list[str]:
 
 
 @translated
-def tombstones_for(namespace: str, email_hash: str) -> list[Tombstone]:
-    return list(Tombstone.query(namespace, Tombstone.tombstone_key.startswith(f"{email_hash}#")))
+def tombstone(namespace: str, email_hash: str) -> Tombstone | None:
+    """One ``GetItem``."""
+    try:
+        return Tombstone.get(namespace, email_hash)
+    except Tombstone.DoesNotExist:
+        return None
+
+
+@translated
+def tombstones(namespace: str, email_hashes: Iterable[str]) -> list[Tombstone]:
+    """``BatchGetItem``: one call per 100 hashes."""
+    return list(Tombstone.batch_get([(namespace, h) for h in set(email_hashes)]))
 
 
 @translated
 def erased_customers(namespace: str) -> list[str]:
     """The customers named by the namespace's tombstones (the re-apply command): one
     ``Query``, page by page; a few dozen bytes a tombstone."""
-    return [t.customer_id for t in Tombstone.query(namespace, attributes_to_get=["customer_id"])]
+    found = Tombstone.query(namespace, attributes_to_get=["customer_ids"])
+    return sorted({customer_id for t in found for customer_id in t.customer_ids})

@@ -9,7 +9,7 @@ erasure (a new sign-up after it is the person's own new account, never erased).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from chalicelib import identity
@@ -30,13 +30,29 @@ def last_erased_at(c: Container, email: str) -> int | None:
         address = normalize_email(email)
     except ValueError:
         return None  # not an address: nothing was erased under it
-    found = store.tombstones_for(namespace, email_hash(c, namespace, address))
-    return max((int(t.erased_at) for t in found), default=None)
+    found = store.tombstone(namespace, email_hash(c, namespace, address))
+    return int(found.erased_at) if found is not None else None
 
 
 def is_erased(c: Container, email: str) -> bool:
-    """Whether this address's owner had a record erased here (one ``Query``)."""
+    """Whether this address's owner had a record erased here (one ``GetItem``)."""
     return last_erased_at(c, email) is not None
+
+
+def erased_among(c: Container, emails: Iterable[str]) -> set[str]:
+    """The normalised addresses among ``emails`` whose owner had a record erased here: one
+    ``BatchGetItem`` per 100 addresses (an import checks a group of rows at once)."""
+    namespace = c.settings.account_namespace
+    hashes: dict[str, str] = {}
+    for email in emails:
+        try:
+            address = normalize_email(email)
+        except ValueError:
+            continue
+        hashes[email_hash(c, namespace, address)] = address
+    if not hashes:
+        return set()
+    return {hashes[str(t.tombstone_key)] for t in store.tombstones(namespace, hashes)}
 
 
 def reapply(c: Container, email: str) -> list[str]:

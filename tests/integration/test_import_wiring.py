@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.events.models import LifecycleEvent
-from chalicelib.identity import get_customer
+from chalicelib.identity import get_customer, references
 from chalicelib.kernel.bootstrap import Container
+from chalicelib.privacy import store as privacy_store
 from tests.integration.conftest import Api, staff_headers
 from tests.integration.test_imports import by_row, run
 
@@ -39,3 +42,31 @@ def test_containers_sharing_the_process_each_get_an_s3_client(container: Contain
     other = Fresh(settings=make_settings())
     assert container.s3 is not None and other.s3 is not None
     assert other.boto_session is container.boto_session
+
+
+def test_an_import_reads_tombstones_and_takes_references_per_group_not_per_row(
+    api: Api, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff = staff_headers(container)
+    first = by_row(run(api, container, "Email,Name\nrow7@example.com,Erased Seven\n", "?invite=none"))[1]
+    assert (
+        api.client.http.post(f"/admin/customers/{first['customer_id']}/anonymize", headers=staff).status_code
+        == 200
+    )
+    counter_writes: list[int] = []
+    tombstone_reads: list[int] = []
+    advance, tombstones = references._advance, privacy_store.tombstones
+    monkeypatch.setattr(references, "_advance", lambda *a: counter_writes.append(1) or advance(*a))
+    monkeypatch.setattr(
+        privacy_store,
+        "tombstones",
+        lambda ns, hashes: tombstone_reads.append(len(hashes)) or tombstones(ns, hashes),
+    )
+    rows = "".join(f"row{i}@example.com,Row {i}\n" for i in range(64))
+    view = run(api, container, "Email,Name\n" + rows, "?invite=none")
+    assert view["counts"]["created"] == 63 and by_row(view)[8]["code"] == "erased"
+    made = [get_customer(r["customer_id"]) for r in view["results"] if r["status"] == "created"]
+    assert len({c.reference for c in made if c is not None}) == 63
+    assert len(counter_writes) == 2  # one per group of 32 rows written
+    assert tombstone_reads and max(tombstone_reads) > 1 and sum(tombstone_reads) <= 64 * 2  # by groups
+    assert len(tombstone_reads) <= 4

@@ -14,6 +14,7 @@ from chalicelib.invitations import jobs as invitation_jobs
 from chalicelib.kernel import privacy as registry
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.kernel.models import table_name
+from chalicelib.privacy import Tombstone
 from chalicelib.tables import ALL_TABLES
 from tests.integration.conftest import REGION, Api, last_mail, staff_headers, token_from
 from tests.support import BASE_SETTINGS
@@ -278,6 +279,23 @@ def test_a_new_account_after_the_erasure_is_never_erased_by_its_tombstone(
     pair = api.verified_account(EMAIL, "another good passphrase")
     assert privacy.reapply(container, EMAIL) == []
     assert api.call("GET", "/me", token=pair["access_token"]).status_code == 200
+
+
+def test_an_address_erased_twice_keeps_one_tombstone_naming_both_records(
+    api: Api, staff: dict[str, str], container: Container
+) -> None:
+    first_id, _ = full_person(api, staff)
+    staff_call(api, staff, "POST", f"/admin/customers/{first_id}/anonymize")
+    container.clock.advance(5)
+    pair = api.verified_account(EMAIL, "another good passphrase")
+    second_id = api.call("GET", "/me", token=pair["access_token"]).json_body["customer_id"]
+    container.clock.advance(5)
+    staff_call(api, staff, "POST", f"/admin/customers/{second_id}/anonymize")
+    [tombstone] = list(Tombstone.scan())  # the test reads all
+    assert tombstone.customer_ids == {first_id, second_id}
+    assert privacy.last_erased_at(container, EMAIL) == int(container.clock.now())
+    assert privacy.erased_among(container, [EMAIL.upper(), "other@example.com", "not an address"]) == {EMAIL}
+    assert privacy.reapply_all(container) == {"tombstones": 2, "erased_again": 0}
 
 
 def test_a_late_write_is_swept_by_the_second_pass(
