@@ -29,29 +29,9 @@ PROFILE_FIELDS = ("name", "locale", "phone", "newsletter")
 BATCH_GET_MAX = 100  # DynamoDB's BatchGetItem limit
 
 
-def new_customer(
-    c: Container,
-    *,
-    email: str,
-    name: str,
-    locale: str,
-    status: str,
-    phone: str | None = None,
-    newsletter: bool = False,
-    reference: str | None = None,
-) -> Customer:
-    """A customer record of this website (not yet written), with its reference (given,
-    from ``references(c, n)``, or the container's next one)."""
-    return creation.new_customer(
-        c,
-        email=email,
-        name=name,
-        locale=locale,
-        status=status,
-        phone=phone,
-        newsletter=newsletter,
-        reference=reference,
-    )
+#: a customer record of this website (not yet written), with its reference (given, from
+#: ``references(c, n)``, or the container's next one)
+new_customer = creation.new_customer
 
 
 def references(c: Container, n: int) -> list[str]:
