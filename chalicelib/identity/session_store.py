@@ -3,7 +3,7 @@ read a session with its customer in one call."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
@@ -25,15 +25,24 @@ def save_step(session: Session) -> tuple[str, Step]:
 
 
 @translated
-def start(session: Session, *extra: tuple[str, Step]) -> None:
+def start(session: Session, *extra: tuple[str, Step], optional: Sequence[tuple[str, Step]] = ()) -> None:
     """Write a new session with ``extra`` steps (its activity, a login update) in one transaction.
 
     The login step holds only while the address still belongs to the customer whose password
-    was checked: an erasure (or an email change) that took it meanwhile is a failed sign-in."""
+    was checked: an erasure (or an email change) that took it meanwhile is a failed sign-in.
+    ``optional`` steps (a link the sign-in earns) are dropped when only they failed: a
+    concurrent sign-in wrote the link first, or the customer changed meanwhile; the session
+    starts all the same, and the next sign-in links."""
+    required = [save_step(session), *extra]
     try:
-        run([save_step(session), *extra])
+        run([*required, *optional])
     except Cancelled as e:
-        raise (InvalidCredentials() if "login" in e.failed else StaleWrite()) from e
+        if not optional or "login" in e.failed or e.failed & {label for label, _ in required}:
+            raise (InvalidCredentials() if "login" in e.failed else StaleWrite()) from e
+        try:
+            run(required)
+        except Cancelled as again:
+            raise (InvalidCredentials() if "login" in again.failed else StaleWrite()) from again
 
 
 @translated

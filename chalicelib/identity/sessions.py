@@ -47,12 +47,10 @@ from chalicelib.kernel.security import (
     sha256_hex,
     verify_password,
 )
-from chalicelib.kernel.transactions import Cancelled
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
-LINK_LABELS = frozenset({"erp_link", "erp_activity"})  # steps ``links.on_sign_in`` adds
 FREE_FAILURES = 5  # failed sign-ins before the delay starts
 FIRST_DELAY, MAX_DELAY = 30, 900  # seconds; the delay doubles per failure up to 15 min
 #: how long a reserved attempt past the free ones holds the account if it never settles
@@ -210,12 +208,7 @@ def sign_in(c: Container, data: SignInIn) -> dict[str, Any]:
     event = activity.event(c, login.customer_id, "sign_in", "customer", **detail)
     linked = links.on_sign_in(c, login.customer_id, data.email)  # a verified account's proof
     now = int(c.clock.now())
-    try:
-        store.start(session, activity.step(event), attempts.clear_step(login, rehash, now), *linked)
-    except Cancelled as e:  # the customer changed meanwhile: sign in now, link next time
-        if not linked or not e.failed <= LINK_LABELS:
-            raise
-        store.start(session, activity.step(event), attempts.clear_step(login, rehash, now))
+    store.start(session, activity.step(event), attempts.clear_step(login, rehash, now), optional=linked)
     metric("SignIns")
     return token_pair(c, session, refresh)
 

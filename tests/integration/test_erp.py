@@ -257,6 +257,35 @@ def test_concurrent_sign_ins_link_once_and_all_sign_in(api: Api, configure: Call
     assert _kinds(customer.customer_id).count("erp_linked") == 1  # the losers sign in unlinked
 
 
+def test_a_sign_in_whose_link_another_sign_in_wrote_first_still_signs_in(
+    api: Api, configure: Callable[..., Container], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race of the test above, made certain: between reading the customer and writing
+    the link, another sign-in links it; the first one's link fails and it signs in unlinked."""
+    from chalicelib.identity import links
+
+    configure(**ERP)
+    api.verified_account("ada@acme.example")
+    _upsert(api, [_row("ada@acme.example")])
+    planned = links.on_sign_in
+    raced: list[int] = []
+
+    def racing(c: Container, customer_id: str, email: str) -> Any:
+        steps = planned(c, customer_id, email)
+        if not raced:
+            raced.append(0)
+            raced[0] = api.sign_in("ada@acme.example").status_code  # links first
+        return steps
+
+    monkeypatch.setattr(links, "on_sign_in", racing)
+    assert api.sign_in("ada@acme.example").status_code == 200
+    assert raced == [200]
+    customer = _customer("ada@acme.example")
+    assert customer.erp_link == "active"
+    assert _kinds(customer.customer_id).count("erp_linked") == 1
+    assert _kinds(customer.customer_id).count("sign_in") == 3  # the account's first, and both
+
+
 def test_a_contact_sent_again_while_a_sync_finishes_is_kept(
     api: Api, configure: Callable[..., Container]
 ) -> None:
