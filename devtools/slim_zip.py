@@ -11,7 +11,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from chalicelib.kernel.settings import SUPPORTED_LOCALES
+from chalicelib.kernel.choices import SUPPORTED_LOCALES
 
 LOCALE_DATA = "babel/locale-data/"
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
+from chalicelib.kernel.choices import MailDispatch
 from chalicelib.kernel.models import BaseTable, table_name
-from chalicelib.kernel.settings import MailDispatch, Settings, load_settings
+from chalicelib.kernel.settings import Settings, load_settings
 from chalicelib.kernel.stage_config import load_config, stage_environment
 from chalicelib.tables import ALL_TABLES
 

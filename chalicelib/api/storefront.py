@@ -32,6 +32,7 @@ from chalicelib.invitations.schemas import AcceptIn
 from chalicelib.kernel import budgets
 from chalicelib.kernel.bootstrap import get_container
 from chalicelib.kernel.schemas import parse
+from chalicelib.kernel.website import public as public_website
 from chalicelib.portal import email_change
 
 bp = Blueprint(__name__)
@@ -58,7 +59,7 @@ def storefront_server(view: F) -> F:
 
 @endpoint(bp, "/website", methods=["GET"])
 def website() -> dict[str, Any]:
-    return get_container().settings.public()
+    return public_website(get_container().settings)
 
 
 @endpoint(bp, "/signup", methods=["POST"])

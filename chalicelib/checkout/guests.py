@@ -17,6 +17,7 @@ from chalicelib.checkout import documents, merges, registration
 from chalicelib.checkout.schemas import GuestIn
 from chalicelib.identity import Customer, IdempotentReplay
 from chalicelib.kernel import idempotency as idempotency_store
+from chalicelib.kernel.choices import CheckoutMode, ShopAccess
 from chalicelib.kernel.clock import expiry_bucket, iso
 from chalicelib.kernel.errors import (
     AccountCreationDisabled,
@@ -28,7 +29,6 @@ from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.models import Token, is_live
 from chalicelib.kernel.security import check_password_policy, hash_password, open_text, seal_text
-from chalicelib.kernel.settings import CheckoutMode, ShopAccess
 from chalicelib.kernel.tokens import new_token
 from chalicelib.kernel.transactions import Cancelled, Step
 from chalicelib.mail import Envelope, after_commit, defer, task

@@ -18,13 +18,13 @@ from chalicelib.codes import keys, store
 from chalicelib.codes.models import SignInCode
 from chalicelib.codes.schemas import CodeRequestIn
 from chalicelib.identity import Customer, Login, activity
+from chalicelib.kernel.choices import SignupMode
 from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.errors import SigninMethodDisabled
 from chalicelib.kernel.i18n import negotiate
 from chalicelib.kernel.models import is_live
 from chalicelib.kernel.observability import metric
 from chalicelib.kernel.security import new_secret
-from chalicelib.kernel.settings import SignupMode
 from chalicelib.kernel.transactions import Step, run_steps
 from chalicelib.mail import Envelope, after_commit, compose, defer, task
 

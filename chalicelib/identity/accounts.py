@@ -18,6 +18,7 @@ from chalicelib.identity.sessions import (
     login_key,
 )
 from chalicelib.identity.store import EmailTaken, IdempotentReplay
+from chalicelib.kernel.choices import SignupMode
 from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.errors import (
     InvalidState,
@@ -30,7 +31,6 @@ from chalicelib.kernel.idempotency import idempotency_record, replay
 from chalicelib.kernel.models import Token, is_live
 from chalicelib.kernel.observability import metric
 from chalicelib.kernel.security import check_password_policy, hash_password
-from chalicelib.kernel.settings import SignupMode
 from chalicelib.kernel.tokens import live_token, new_token
 from chalicelib.kernel.transactions import Step
 from chalicelib.mail import Envelope, OutboxMessage, after_commit, compose, defer, task

@@ -6,8 +6,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity.models import Customer
+from chalicelib.kernel.choices import AccountScope
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.settings import AccountScope
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container

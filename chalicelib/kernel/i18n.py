@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from chalicelib.kernel.settings import SUPPORTED_LOCALES
+from chalicelib.kernel.choices import SUPPORTED_LOCALES
 
 Message = str | dict[str, str]
 

@@ -8,9 +8,7 @@ container and a wrong value fails with a message that names the setting.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -24,99 +22,27 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.kernel.branding import Brand, brand_color, https_url, one_line
+from chalicelib.kernel.branding import Brand, brand_color
+from chalicelib.kernel.choices import (
+    DOCUMENT_TYPES,
+    LINK_PATHS,
+    LOCAL_HOSTS,
+    SIGNIN_METHODS,
+    SUPPORTED_LOCALES,
+    AccountScope,
+    Address,
+    CheckoutMode,
+    HttpsUrl,
+    Line,
+    LinkTarget,
+    MailDispatch,
+    ShopAccess,
+    SignupMode,
+    Slug,
+    Url,
+    slug,
+)
 from chalicelib.kernel.errors import SettingsError
-
-
-class SignupMode(StrEnum):
-    FREE = "free"
-    INVITATION = "invitation"
-
-
-class CheckoutMode(StrEnum):
-    OPTIONAL = "optional"
-    GUEST_ONLY = "guest_only"
-    MANDATORY = "mandatory"
-
-
-class ShopAccess(StrEnum):
-    PUBLIC = "public"
-    LOGGED_IN = "logged_in"
-
-
-class AccountScope(StrEnum):
-    WEBSITE = "website"
-    SHARED = "shared"
-
-
-class MailDispatch(StrEnum):
-    """How an outbox email leaves right after its transaction commits."""
-
-    INLINE = "inline"  # the request that wrote it sends it (small stages, local)
-    STREAM = "stream"  # the outbox table's DynamoDB stream triggers the sender Lambda
-
-
-class LinkTarget(StrEnum):
-    API = "api"  # PUBLIC_API_URL/verify?token=..., the hosted pages
-    STOREFRONT = "storefront"  # STOREFRONT_URL/account/verify?token=..., the shop's pages
-
-
-#: Hosted page path of each emailed link -> the storefront path that handles it instead.
-LINK_PATHS = {
-    "/verify": "/account/verify",
-    "/password/reset": "/account/reset-password",
-    "/invitations": "/account/invitation",
-    "/register": "/account/register",
-    "/merge": "/account/merge",
-    "/email/confirm": "/account/confirm-email",
-    "/sign-in/link": "/account/sign-in/link",
-    "/erasure": "/account/erasure",
-}
-
-#: the emailed link's name in ``GET /website``'s ``storefront_paths`` → its storefront path
-_LINK_NAMES = {
-    "verify": LINK_PATHS["/verify"],
-    "reset_password": LINK_PATHS["/password/reset"],
-    "invitation": LINK_PATHS["/invitations"],
-    "register": LINK_PATHS["/register"],
-    "merge": LINK_PATHS["/merge"],
-    "confirm_email": LINK_PATHS["/email/confirm"],
-    "sign_in_link": LINK_PATHS["/sign-in/link"],
-    "erasure": LINK_PATHS["/erasure"],
-}
-
-SIGNIN_METHODS = ("password", "code")  # sign-in by password; by a one-time code emailed
-#: Hosts whose stage runs on this machine (``make run``, tests): only they may shorten
-#: the code resend cooldown below its deployed floor.
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-DOCUMENT_TYPES = ("quotation", "order", "invoice", "subscription", "payment")
-#: the languages of pages and emails: one catalog each in ``chalicelib/locales``
-SUPPORTED_LOCALES = ("en", "fr", "de", "es", "it")
-
-
-def _url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError("must be an http(s) URL")
-    return value.rstrip("/")
-
-
-def _slug(value: str) -> str:
-    if not value or not all(c.isalnum() or c == "-" for c in value) or value != value.lower():
-        raise ValueError("must be a lower-case slug (a-z, 0-9, '-')")
-    return value
-
-
-def _address(value: str) -> str:
-    if not SIMPLE_ADDRESS.match(value):
-        raise ValueError("must be one email address (name@example.com)")
-    return value
-
-
-SIMPLE_ADDRESS = re.compile(r"^[^@\s\"<>,;]+@[^@\s\"<>,;]+\.[^@\s\"<>,;]+$")
-Url = Annotated[str, AfterValidator(_url)]
-Slug = Annotated[str, AfterValidator(_slug)]
-HttpsUrl = Annotated[str, AfterValidator(https_url)]
-Line = Annotated[str, AfterValidator(one_line)]
 
 
 class Settings(BaseModel):
@@ -148,7 +74,7 @@ class Settings(BaseModel):
     SHOP_NAME: Annotated[Line, Field(max_length=80)] | None = None  # default: WEBSITE_ID
     LOGO_URL: HttpsUrl | None = None
     BRAND_COLOR: Annotated[str, AfterValidator(brand_color)] = "#1a5fb4"
-    SUPPORT_EMAIL: Annotated[str, AfterValidator(_address)] | None = None  # the emails' Reply-To
+    SUPPORT_EMAIL: Address | None = None  # the emails' Reply-To
     SUPPORT_URL: HttpsUrl | None = None
     LEGAL_FOOTER: Annotated[Line, Field(max_length=300)] | None = None
 
@@ -248,7 +174,7 @@ class Settings(BaseModel):
         pairs = []
         for entry in (e.strip() for e in value.split(",") if e.strip()):
             website, _, prefix = entry.partition("=")
-            pairs.append((_slug(website.strip()), _slug(prefix.strip())))
+            pairs.append((slug(website.strip()), slug(prefix.strip())))
         return tuple(pairs)
 
     @model_validator(mode="after")
@@ -373,50 +299,6 @@ class Settings(BaseModel):
 
     def storefront(self, path: str) -> str:
         return f"{self.STOREFRONT_URL}{path}"
-
-    def public(self) -> dict[str, Any]:
-        """What a storefront may read through ``GET /website``."""
-        return {
-            "website_id": self.WEBSITE_ID,
-            "signup_mode": self.SIGNUP_MODE.value,
-            "signup_enabled": self.SIGNUP_MODE is SignupMode.FREE,
-            "signin_methods": list(self.SIGNIN_METHODS),
-            "checkout_mode": self.CHECKOUT_MODE.value,
-            "shop_access": self.SHOP_ACCESS.value,
-            "account_scope": self.ACCOUNT_SCOPE.value,
-            "account_pool": self.ACCOUNT_POOL if self.ACCOUNT_SCOPE is AccountScope.SHARED else None,
-            "pool_documents_from": [website for website, _ in self.POOL_DOCUMENTS_FROM],
-            "erp_instant_accounts": self.ERP_INSTANT_ACCOUNTS,
-            "document_types": list(self.DOCUMENT_TYPES),
-            "shopping_lists": self.B2B_LISTS,
-            "guest_ttl_days": self.GUEST_TTL_DAYS,
-            "default_locale": self.DEFAULT_LOCALE,
-            "supported_locales": list(SUPPORTED_LOCALES),
-            "storefront_url": self.STOREFRONT_URL,
-            "public_api_url": self.PUBLIC_API_URL,
-            "links_to": self.LINKS_TO.value,
-            "storefront_paths": self.storefront_paths(),
-            "branding": {
-                "shop_name": self.brand.name,
-                "logo_url": self.LOGO_URL,
-                "brand_color": self.BRAND_COLOR,
-                "support_email": self.SUPPORT_EMAIL,
-                "support_url": self.SUPPORT_URL,
-                "legal_footer": self.LEGAL_FOOTER,
-            },
-        }
-
-    def storefront_paths(self) -> dict[str, str]:
-        """Every path under ``STOREFRONT_URL`` the service sends a browser to (docs/STOREFRONT.md)."""
-        paths = {
-            "account_event": "/",
-            "handoff": self.STOREFRONT_HANDOFF_PATH,
-            "sign_in": self.STOREFRONT_SIGNIN_PATH,
-            "forgot_password": self.STOREFRONT_FORGOT_PATH,
-        }
-        if self.LINKS_TO is LinkTarget.STOREFRONT:
-            paths |= _LINK_NAMES
-        return paths
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

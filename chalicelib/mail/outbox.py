@@ -16,10 +16,10 @@ import secrets
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.kernel.choices import MailDispatch
 from chalicelib.kernel.clock import expiry_bucket
 from chalicelib.kernel.observability import logger, mask_email, metric
 from chalicelib.kernel.security import new_id
-from chalicelib.kernel.settings import MailDispatch
 from chalicelib.kernel.workers import each_item
 from chalicelib.mail import store, tasks
 from chalicelib.mail.budget import recipient_charge

@@ -7,6 +7,7 @@ import pytest
 from chalicelib.kernel.errors import SettingsError
 from chalicelib.kernel.settings import load_settings
 from chalicelib.kernel.stage_config import stage_environment
+from chalicelib.kernel.website import public
 from tests.support import BASE_SETTINGS, make_settings
 
 pytestmark = pytest.mark.unit
@@ -23,12 +24,12 @@ pytestmark = pytest.mark.unit
 )
 def test_signin_methods_are_password_code_or_both(value: str, methods: list[str]) -> None:
     settings = make_settings(SIGNIN_METHODS=value)
-    assert settings.public()["signin_methods"] == methods
+    assert public(settings)["signin_methods"] == methods
     assert settings.code_signin is ("code" in methods) and settings.password_signin is ("password" in methods)
 
 
 def test_password_is_the_default_and_anything_else_is_refused() -> None:
-    assert make_settings().public()["signin_methods"] == ["password"]
+    assert public(make_settings())["signin_methods"] == ["password"]
     with pytest.raises(SettingsError, match="SIGNIN_METHODS"):
         load_settings({**BASE_SETTINGS, "SIGNIN_METHODS": "magic"})
 
@@ -50,6 +51,6 @@ def test_the_resend_cooldown_is_at_least_60_seconds_on_a_deployed_stage() -> Non
 
 def test_the_local_stage_offers_both_methods_with_a_short_cooldown() -> None:
     local = load_settings(stage_environment("local"))
-    assert local.public()["signin_methods"] == ["password", "code"] and local.CODE_RESEND_SECONDS < 60
+    assert public(local)["signin_methods"] == ["password", "code"] and local.CODE_RESEND_SECONDS < 60
     for stage in ("shop-b2c", "shop-b2b"):
         assert load_settings(stage_environment(stage)).CODE_RESEND_SECONDS >= 60

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from chalicelib.kernel import errors
+from chalicelib.kernel.choices import SUPPORTED_LOCALES
 from chalicelib.kernel.i18n import catalog, from_accept_language, negotiate
 from chalicelib.kernel.observability import mask_email
 from chalicelib.kernel.schemas import normalize_email
-from chalicelib.kernel.settings import SUPPORTED_LOCALES
 from chalicelib.mail.render import SUBJECTS, render_email
 from tests.support import make_settings
 

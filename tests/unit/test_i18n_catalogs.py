@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.kernel.choices import SUPPORTED_LOCALES
 from chalicelib.kernel.i18n import catalog, describe, plural_category, translator
-from chalicelib.kernel.settings import SUPPORTED_LOCALES
 from chalicelib.mail.render import render_page
 from tests.support import make_settings
 

@@ -7,6 +7,7 @@ import pytest
 from chalicelib.kernel.errors import SettingsError
 from chalicelib.kernel.settings import load_settings
 from chalicelib.kernel.stage_config import stage_environment, stage_names
+from chalicelib.kernel.website import public
 from tests.support import BASE_SETTINGS, make_settings
 
 
@@ -92,8 +93,8 @@ def test_every_stage_in_the_config_is_valid(stage: str) -> None:
 
 
 def test_the_website_stages_show_the_settings_at_work() -> None:
-    b2c = load_settings(stage_environment("shop-b2c")).public()
-    b2b = load_settings(stage_environment("shop-b2b")).public()
+    b2c = public(load_settings(stage_environment("shop-b2c")))
+    b2b = public(load_settings(stage_environment("shop-b2b")))
     assert (b2c["signup_mode"], b2c["checkout_mode"], b2c["shop_access"]) == ("free", "optional", "public")
     assert (b2b["signup_mode"], b2b["checkout_mode"], b2b["shop_access"]) == (
         "invitation",
@@ -123,7 +124,7 @@ def test_no_secret_lives_in_the_stage_config() -> None:
 
 
 def test_the_website_tells_storefronts_every_path_it_sends_browsers_to() -> None:
-    hosted = make_settings().public()
+    hosted = public(make_settings())
     assert hosted["links_to"] == "api"
     assert hosted["storefront_paths"] == {
         "account_event": "/",
@@ -131,7 +132,7 @@ def test_the_website_tells_storefronts_every_path_it_sends_browsers_to() -> None
         "sign_in": "/account/sign-in",
         "forgot_password": "/account/forgot-password",
     }
-    own = make_settings(LINKS_TO="storefront", STOREFRONT_SIGNIN_PATH="/login").public()
+    own = public(make_settings(LINKS_TO="storefront", STOREFRONT_SIGNIN_PATH="/login"))
     assert own["links_to"] == "storefront" and own["storefront_paths"]["sign_in"] == "/login"
     settings = make_settings(LINKS_TO="storefront")
     hosted_pages = {
