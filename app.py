@@ -7,6 +7,7 @@ from chalicelib.api import (
     admin,
     admin_customers,  # noqa: F401  (registers its routes on admin.bp)
     admin_imports,  # noqa: F401  (registers its routes on admin.bp)
+    checkout_pages,
     code_pages,
     companies,
     customer,
@@ -27,6 +28,7 @@ app.register_blueprint(customer.bp)
 app.register_blueprint(portal.bp)
 app.register_blueprint(companies.bp)
 app.register_blueprint(pages.bp)
+app.register_blueprint(checkout_pages.bp)
 app.register_blueprint(code_pages.bp)
 app.register_blueprint(admin.bp)  # its routes include the back office's and the imports'
 

@@ -15,7 +15,7 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib import codes
 from chalicelib.api.http import FORM, endpoint, form_body, spend_source_budget
-from chalicelib.api.pages import FOREIGN_SITES, _handoff_page, _language, _page, html_errors
+from chalicelib.api.page_kit import FOREIGN_SITES, handoff_page, html_errors_of, html_page, page_language
 from chalicelib.kernel.bootstrap import Container, get_container
 from chalicelib.kernel.errors import (
     InvalidCode,
@@ -28,6 +28,7 @@ from chalicelib.kernel.i18n import translator
 from chalicelib.kernel.schemas import parse
 
 bp = Blueprint(__name__)
+html_errors = html_errors_of(bp)
 
 DEVICE_COOKIE = "code_device"
 
@@ -36,18 +37,20 @@ def _sign_in_page(
     c: Container, language: str, step: str, base: str, status: int = 200, **context: object
 ) -> Response:
     values: dict[str, object] = {"error": None, "email": "", "minutes": c.settings.CODE_MINUTES, **context}
-    return _page("sign_in", language, status=status, step=step, base=base, **values)
+    return html_page("sign_in", language, status=status, step=step, base=base, **values)
 
 
 def _unavailable(language: str) -> Response:
-    return _page("message", language, status=404, title="page.sign_in.title", text="page.sign_in.unavailable")
+    return html_page(
+        "message", language, status=404, title="page.sign_in.title", text="page.sign_in.unavailable"
+    )
 
 
 @endpoint(bp, "/sign-in", methods=["GET"])
 @html_errors
 def sign_in_page() -> Response:
     c, request = get_container(), bp.current_request
-    language = _language(c, request)
+    language = page_language(c, request)
     if not c.settings.code_signin:
         return _unavailable(language)
     return _sign_in_page(c, language, "email", base="")
@@ -59,7 +62,7 @@ def request_form_post() -> Response:
     """Ask for a code; the answer is the code form, the same whatever the address."""
     c, request = get_container(), bp.current_request
     form = form_body(request)
-    language = _language(c, request, form.get("lang"))
+    language = page_language(c, request, form.get("lang"))
     if not c.settings.code_signin:
         return _unavailable(language)
     spend_source_budget(request, "code")
@@ -97,9 +100,9 @@ def code_form_post() -> Response:
     """The typed code: a hand-off to the storefront, or the code form again with the reason."""
     c, request = get_container(), bp.current_request
     form = form_body(request)
-    language = _language(c, request, form.get("lang"))
+    language = page_language(c, request, form.get("lang"))
     if request.headers.get("sec-fetch-site") in FOREIGN_SITES:  # only our own page posts here
-        return _page("invalid", language, status=403)
+        return html_page("invalid", language, status=403)
     spend_source_budget(request, "code")
     email = form.get("email", "")
     try:
@@ -114,7 +117,7 @@ def code_form_post() -> Response:
         if e.retry_after is not None:
             page.headers["Retry-After"] = str(e.retry_after)
         return page
-    return _handoff_page(c, language, "signed_in", answer["handoff_code"], "page.signed_in")
+    return handoff_page(c, language, "signed_in", answer["handoff_code"], "page.signed_in")
 
 
 @endpoint(bp, "/sign-in/link", methods=["GET"])
@@ -122,11 +125,11 @@ def code_form_post() -> Response:
 def link_page() -> Response:
     """The emailed link: a button that posts it (opening the link consumes nothing)."""
     c, request = get_container(), bp.current_request
-    language = _language(c, request)
+    language = page_language(c, request)
     if not c.settings.code_signin:
         return _unavailable(language)
     token = str(dict(request.query_params or {}).get("token", ""))[:300]
-    return _page("sign_in_link", language, token=token, error=None)
+    return html_page("sign_in_link", language, token=token, error=None)
 
 
 @endpoint(bp, "/sign-in/link", methods=["POST"], content_types=[FORM])
@@ -134,9 +137,9 @@ def link_page() -> Response:
 def link_form_post() -> Response:
     c, request = get_container(), bp.current_request
     form = form_body(request)
-    language = _language(c, request, form.get("lang"))
+    language = page_language(c, request, form.get("lang"))
     if request.headers.get("sec-fetch-site") in FOREIGN_SITES:
-        return _page("invalid", language, status=403)
+        return html_page("invalid", language, status=403)
     spend_source_budget(request, "code")
     token = form.get("token", "")
     try:
@@ -149,5 +152,7 @@ def link_form_post() -> Response:
             SigninMethodDisabled: "page.sign_in.unavailable",
         }.get(type(e), "page.sign_in.wrong_code")
         status = 429 if isinstance(e, TooManyAttempts) else 401
-        return _page("sign_in_link", language, status=status, token=token, error=translator(language)(key))
-    return _handoff_page(c, language, "signed_in", answer["handoff_code"], "page.signed_in")
+        return html_page(
+            "sign_in_link", language, status=status, token=token, error=translator(language)(key)
+        )
+    return handoff_page(c, language, "signed_in", answer["handoff_code"], "page.signed_in")

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from chalice.app import Blueprint, Response
 
 from chalicelib import codes
-from chalicelib.api import pages
+from chalicelib.api import checkout_pages, pages
 from chalicelib.api.http import (
     accepted,
     endpoint,
@@ -118,7 +118,7 @@ def accept_invitation() -> Any:
 def register_later() -> Any:
     request = bp.current_request
     if is_form(request):  # the hosted page's form
-        return pages.register_form_post(request)
+        return checkout_pages.register_form_post(request)
     spend_source_budget(request, "sign_up")
     data = parse(AcceptIn, json_body(request))
     return accepted(registration.register(get_container(), data.token, data.password))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from chalicelib.api.pages import _page_headers
+from chalicelib.api.page_kit import page_headers
 from chalicelib.kernel.i18n import translator
 from chalicelib.kernel.settings import Settings, load_settings
 from chalicelib.kernel.stage_config import stage_environment
@@ -81,7 +81,7 @@ def stage_pages() -> Iterator[str]:
                 **context,
             ).encode()
             self.send_response(200)
-            for header, value in _page_headers(SimpleNamespace(settings=settings)).items():  # type: ignore[arg-type]
+            for header, value in page_headers(SimpleNamespace(settings=settings)).items():  # type: ignore[arg-type]
                 self.send_header(header, str(value))
             self.end_headers()
             self.wfile.write(body)
