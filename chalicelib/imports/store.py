@@ -14,7 +14,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.imports.models import ImportItem
 from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
-from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.dynamo import error_code, take_lease, translated
 from chalicelib.kernel.models import IdempotencyRecord
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
@@ -59,16 +59,8 @@ def get(import_id: str) -> ImportItem | None:
 def lease(import_id: str, now: int, until: int) -> ImportItem | None:
     """Take a queued or running import until ``until`` unless another worker holds it."""
     item = ImportItem(import_id, 0)
-    free = ImportItem.lease_until.does_not_exist() | (ImportItem.lease_until < now)
-    try:
-        item.update(
-            actions=[ImportItem.lease_until.set(until)],
-            condition=ImportItem.status.is_in(*RUNNING) & free,
-        )
-    except UpdateError as e:
-        if error_code(e) == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not take_lease(item, ImportItem.lease_until, now, until, ImportItem.status.is_in(*RUNNING)):
+        return None
     item.refresh(consistent_read=True)
     return item
 

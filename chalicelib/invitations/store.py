@@ -10,7 +10,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.identity import IdempotentReplay
 from chalicelib.invitations.models import Invitation, InvitationJob
 from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
-from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.dynamo import error_code, take_lease, translated
 from chalicelib.kernel.models import IdempotencyRecord
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
@@ -53,17 +53,8 @@ def get_job(job_id: str) -> InvitationJob | None:
 def lease_job(job_id: str, now: int, until: int) -> InvitationJob | None:
     """Take the job for ``until`` unless someone else holds it or it is finished."""
     job = InvitationJob(job_id, 0)
-    free = InvitationJob.lease_until.does_not_exist() | (InvitationJob.lease_until < now)
-    try:
-        job.update(
-            actions=[InvitationJob.lease_until.set(until)],
-            condition=InvitationJob.finished_at.does_not_exist() & InvitationJob.total.exists() & free,
-        )
-    except UpdateError as e:
-        if error_code(e) == "ConditionalCheckFailedException":
-            return None
-        raise
-    return job
+    open_job = InvitationJob.finished_at.does_not_exist() & InvitationJob.total.exists()
+    return job if take_lease(job, InvitationJob.lease_until, now, until, open_job) else None
 
 
 @translated

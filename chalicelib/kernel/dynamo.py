@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -104,3 +104,18 @@ def update_or_current(
         current = e.response.get("Item")
         return None, model.from_raw_data(current) if current else None
     return model.from_raw_data(answer["Attributes"]), None
+
+
+def take_lease(item: Model, lease: Any, now: int, until: int, condition: Condition) -> bool:
+    """Hold ``item`` until ``until`` for one worker run: one conditional ``UpdateItem`` that
+    sets ``lease`` (a number attribute) when ``condition`` holds and nobody holds the item
+    (``lease`` absent or past). False when the condition fails or another run holds it.
+    Call it inside a ``@translated`` function."""
+    free = lease.does_not_exist() | (lease < now)
+    try:
+        item.update(actions=[lease.set(until)], condition=condition & free)
+    except UpdateError as e:
+        if error_code(e) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

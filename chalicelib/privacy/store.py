@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib import identity
 from chalicelib.identity import Customer, Login
-from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.dynamo import take_lease, translated
 from chalicelib.kernel.models import Token
 from chalicelib.kernel.transactions import Step, run
 from chalicelib.mail import OutboxMessage
@@ -120,15 +119,7 @@ def lease(customer_id: str, now: int, until: int, *, sweep: bool = False) -> boo
         if sweep
         else (Erasure.status == "running")
     )
-    try:
-        Erasure(customer_id).update(
-            actions=[Erasure.lease_until.set(until)], condition=due & (Erasure.lease_until < now)
-        )
-    except UpdateError as e:
-        if error_code(e) == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return take_lease(Erasure(customer_id), Erasure.lease_until, now, until, due)
 
 
 @translated
