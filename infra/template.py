@@ -393,6 +393,8 @@ def _outputs(stage: Stage) -> dict[str, Any]:
     for t in stage.stream_tables:
         if t.owned:
             output(f"{t.logical_id}StreamArn", {"Fn::GetAtt": [t.logical_id, "StreamArn"]}, t.shared)
+    output("EventBusArn", {"Fn::GetAtt": ["EventBus", "Arn"]}, False)  # per website
+    output("ImportsBucketName", {"Ref": "ImportsBucket"}, False)
     return outputs
 
 
@@ -433,8 +435,6 @@ def merge_template(stage: Stage) -> dict[str, Any]:
     resources.update(_alarms(stage, consumer))
 
     outputs = _outputs(stage)
-    outputs["EventBusArn"] = {"Value": {"Fn::GetAtt": ["EventBus", "Arn"]}}
-    outputs["ImportsBucketName"] = {"Value": {"Ref": "ImportsBucket"}}
     parameters: dict[str, Any] = {
         "AlarmTopicArn": {
             "Type": "String",
