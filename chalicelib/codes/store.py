@@ -73,9 +73,19 @@ def consume_step(item: SignInCode) -> tuple[str, Step]:
 
 
 @translated
-def sign_in(item: SignInCode, steps: Sequence[tuple[str, Step]]) -> None:
-    """The code consumed with ``steps`` (the session, the account's changes): one transaction."""
+def sign_in(
+    item: SignInCode, steps: Sequence[tuple[str, Step]], optional: Sequence[tuple[str, Step]] = ()
+) -> None:
+    """The code consumed with ``steps`` (the session, the account's changes): one transaction.
+    ``optional`` steps (an ERP link the proof earns) are dropped when only they failed (a
+    concurrent sign-in linked first); the next sign-in links."""
+    required = [consume_step(item), *steps]
     try:
-        run([consume_step(item), *steps])
+        run([*required, *optional])
     except Cancelled as e:
-        raise InvalidCode() from e
+        if not optional or e.failed & {label for label, _ in required}:
+            raise InvalidCode() from e
+        try:
+            run(required)
+        except Cancelled as again:
+            raise InvalidCode() from again

@@ -1,4 +1,6 @@
-"""Verifying a code (or its link): at most two DynamoDB calls.
+"""Verifying a code (or its link): two DynamoDB calls (with ERP instant accounts on, an
+existing account's sign-in also reads its ERP contacts and record, as a password sign-in does;
+a new account may take a block of references).
 
 1. One conditional ``UpdateItem`` counts the try before anything is compared (refused once
    the window's tries are spent), so 25 concurrent guesses get as many compares as 5
@@ -11,12 +13,11 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import identity
+from chalicelib import events, identity
 from chalicelib.codes import keys, store
 from chalicelib.codes.ask import require_codes
 from chalicelib.codes.models import SignInCode
@@ -65,29 +66,31 @@ def verify(c: Container, data: CodeVerifyIn, *, handoff: bool = False) -> dict[s
 def _sign_in(c: Container, item: SignInCode, now: int, handoff: bool) -> dict[str, Any]:
     assert item.email is not None
     login_key = identity.login_key(c, item.email)
+    linked: list[tuple[str, Step]] = []
     if item.target == "new":
-        customer_id, epoch = f"cus_{secrets.token_hex(12)}", 0
-        steps = _create(c, item, customer_id, login_key, now)
+        (customer_id, steps), epoch = _create(c, item, login_key, now), 0
     elif item.target == "invited":
         assert item.customer_id is not None
         customer_id, epoch = item.customer_id, now  # invited customers never had a session
         steps = _activate(item, login_key, now)
+        steps.append(events.emit(c, events.CUSTOMER_VERIFIED, customer_id, status="active", via="code"))
     else:
         assert item.customer_id is not None
         customer_id, epoch = item.customer_id, int(item.epoch or 0)
         steps = [_still_active(item, login_key, epoch)]
+        linked = identity.links.on_sign_in(c, customer_id, item.email)  # the code proved the address
     event = activity.event(c, customer_id, "sign_in", "customer", method="code", account=item.target)
     steps.append(activity.step(event))
     if handoff:
         owner = _Owner(customer_id, item.locale or c.settings.DEFAULT_LOCALE)
         code_token, code = new_token(c, "handoff", owner, login_key, HANDOFF_SECONDS, version=None)
         steps.append(("handoff", lambda tx: tx.save(code_token)))
-        store.sign_in(item, steps)
+        store.sign_in(item, steps, optional=linked)
         metric("SignIns")
         return {"status": "signed_in", "customer_id": customer_id, "handoff_code": code}
     session, refresh = new_session(c, customer_id, epoch)
     steps.append(save_step(session))
-    store.sign_in(item, steps)
+    store.sign_in(item, steps, optional=linked)
     metric("SignIns")
     return token_pair(c, session, refresh)
 
@@ -146,30 +149,26 @@ def _activate(item: SignInCode, login_key: str, now: int) -> list[tuple[str, Ste
     return steps
 
 
-def _create(
-    c: Container, item: SignInCode, customer_id: str, login_key: str, now: int
-) -> list[tuple[str, Step]]:
+def _create(c: Container, item: SignInCode, login_key: str, now: int) -> tuple[str, list[tuple[str, Step]]]:
     """The first verified code of an address with no account creates it (SIGNUP_MODE=free,
-    codes only): active at once, since the code proved the mailbox; no password."""
-    s = c.settings
+    codes only): active at once, since the code proved the mailbox; no password. Built as
+    every customer is (``identity.new_customer``: its reference and search keys), with its
+    ``customer.created`` and ``customer.verified`` events."""
     assert item.email is not None
-    customer = Customer(
-        customer_id,
-        namespace=s.account_namespace,
-        website_id=s.WEBSITE_ID,
+    customer = identity.new_customer(
+        c,
         email=item.email,
         name="",
-        locale=item.locale or s.DEFAULT_LOCALE,
-        newsletter=False,
+        locale=item.locale or c.settings.DEFAULT_LOCALE,
         status="active",
-        session_epoch=0,
-        created_at=now,
-        updated_at=now,
         verified_at=now,
     )
+    customer_id = customer.customer_id
     login = Login(login_key, customer_id=customer_id, status="active", session_epoch=0)
     claim = identity.claim_free(now)
-    return [
-        ("customer", lambda tx: tx.save(customer, condition=Customer.customer_id.does_not_exist())),
+    return customer_id, [
+        *identity.creation_steps(customer),
         ("login", lambda tx: tx.save(login, condition=claim)),
+        events.emit(c, events.CUSTOMER_CREATED, customer_id, status="active", via="code"),
+        events.emit(c, events.CUSTOMER_VERIFIED, customer_id, status="active", via="code"),
     ]

@@ -286,6 +286,24 @@ def test_a_sign_in_whose_link_another_sign_in_wrote_first_still_signs_in(
     assert _kinds(customer.customer_id).count("sign_in") == 3  # the account's first, and both
 
 
+def test_a_code_sign_in_links_an_existing_account_as_a_password_sign_in_does(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    import re
+
+    configure(**ERP, SIGNIN_METHODS="password,code")
+    api.verified_account("ada@acme.example")
+    _upsert(api, [_row("ada@acme.example")])
+    assert api.call("POST", "/sessions/code", {"email": "ada@acme.example"}).status_code == 202
+    code = re.search(r"\b(\d{6})\b", last_mail("ada@acme.example").text)
+    assert code is not None
+    body = {"email": "ada@acme.example", "code": code.group(1)}
+    assert api.call("POST", "/sessions/code/verify", body).status_code == 200
+    customer = _customer("ada@acme.example")
+    assert (customer.erp_account, customer.erp_link) == ("C100", "active")
+    assert _kinds(customer.customer_id).count("erp_linked") == 1
+
+
 def test_a_contact_sent_again_while_a_sync_finishes_is_kept(
     api: Api, configure: Callable[..., Container]
 ) -> None:

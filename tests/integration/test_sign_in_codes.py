@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.codes import SignInCode
+from chalicelib.events.models import LifecycleEvent
 from chalicelib.identity.models import Customer, Login
 from chalicelib.invitations.models import Invitation
 from chalicelib.kernel.bootstrap import Container
@@ -312,7 +313,31 @@ def test_with_free_sign_up_and_codes_only_the_first_code_creates_the_account(
     assert session.status_code == 200, session.body
     me = api.call("GET", "/me", token=session.json_body["access_token"]).json_body
     assert me["email"] == ADA and me["status"] == "active"
-    assert Login.get(f"web:test-shop#{ADA}").customer_id == session.json_body["customer_id"]
+    customer_id = session.json_body["customer_id"]
+    assert Login.get(f"web:test-shop#{ADA}").customer_id == customer_id
+
+
+def test_an_account_made_by_a_code_has_a_reference_is_found_by_staff_and_announced(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    container = configure(**{**CODES, "SIGNIN_METHODS": "code"})
+    ask(api)
+    customer_id = verify(api, code_in()).json_body["customer_id"]
+    customer = Customer.get(customer_id)
+    assert customer.reference and customer.verified_at
+    found = api.call("GET", "/admin/customers?q=ada@ex", **staff_headers(container)).json_body["items"]
+    assert [c["customer_id"] for c in found] == [customer_id]
+    types = sorted(e.type for e in LifecycleEvent.scan() if e.customer_id == customer_id)  # reads all
+    assert types == ["customer.created", "customer.verified"]
+
+
+def test_an_invited_customers_first_code_announces_the_verification(api: Api, container: Container) -> None:
+    staff = staff_headers(container)
+    api.call("POST", "/admin/invitations", {"customers": [{"email": ADA, "name": "Ada"}]}, **staff)
+    ask(api)
+    customer_id = verify(api, code_in()).json_body["customer_id"]
+    types = sorted(e.type for e in LifecycleEvent.scan() if e.customer_id == customer_id)  # reads all
+    assert types == ["customer.created", "customer.verified"]
 
 
 def test_with_both_methods_an_unknown_address_gets_no_email(api: Api) -> None:
