@@ -11,7 +11,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.codes.models import SignInCode
 from chalicelib.kernel.dynamo import translated, update_or_current
 from chalicelib.kernel.errors import InvalidCode
-from chalicelib.kernel.transactions import Cancelled, Step, run
+from chalicelib.kernel.transactions import Cancelled, Step, run, run_with_optional
 from chalicelib.mail import AlreadyDone, OutboxMessage
 
 
@@ -79,13 +79,7 @@ def sign_in(
     """The code consumed with ``steps`` (the session, the account's changes): one transaction.
     ``optional`` steps (an ERP link the proof earns) are dropped when only they failed (a
     concurrent sign-in linked first); the next sign-in links."""
-    required = [consume_step(item), *steps]
     try:
-        run([*required, *optional])
+        run_with_optional([consume_step(item), *steps], optional)
     except Cancelled as e:
-        if not optional or e.failed & {label for label, _ in required}:
-            raise InvalidCode() from e
-        try:
-            run(required)
-        except Cancelled as again:
-            raise InvalidCode() from again
+        raise InvalidCode() from e

@@ -15,7 +15,7 @@ from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.errors import InvalidCredentials, StaleWrite
 from chalicelib.kernel.models import Token
 from chalicelib.kernel.security import Acting
-from chalicelib.kernel.transactions import Cancelled, Step, run
+from chalicelib.kernel.transactions import Cancelled, Step, run_with_optional
 
 T = TypeVar("T")
 
@@ -33,16 +33,10 @@ def start(session: Session, *extra: tuple[str, Step], optional: Sequence[tuple[s
     ``optional`` steps (a link the sign-in earns) are dropped when only they failed: a
     concurrent sign-in wrote the link first, or the customer changed meanwhile; the session
     starts all the same, and the next sign-in links."""
-    required = [save_step(session), *extra]
     try:
-        run([*required, *optional])
+        run_with_optional([save_step(session), *extra], optional)
     except Cancelled as e:
-        if not optional or "login" in e.failed or e.failed & {label for label, _ in required}:
-            raise (InvalidCredentials() if "login" in e.failed else StaleWrite()) from e
-        try:
-            run(required)
-        except Cancelled as again:
-            raise (InvalidCredentials() if "login" in again.failed else StaleWrite()) from again
+        raise (InvalidCredentials() if "login" in e.failed else StaleWrite()) from e
 
 
 @translated

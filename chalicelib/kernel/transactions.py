@@ -119,6 +119,18 @@ def _write(steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable]) -> No
         raise Cancelled(failed) from e
 
 
+def run_with_optional(required: Sequence[tuple[str, Step]], optional: Sequence[tuple[str, Step]]) -> None:
+    """``run`` of ``required`` and ``optional`` steps in one transaction; when only optional
+    steps' conditions failed (e.g. a link a concurrent request wrote first), ``required``
+    alone. ``Cancelled`` when a required step's condition failed."""
+    try:
+        run([*required, *optional])
+    except Cancelled as e:
+        if not optional or e.failed & {label for label, _ in required}:
+            raise
+        run(required)
+
+
 @translated
 def run_steps(steps: Sequence[tuple[str, Step]], outbox: Sequence[BaseTable] = ()) -> None:
     """``run`` for services: throttling is ``ServiceUnavailable``; the caller reads ``Cancelled``."""
