@@ -70,7 +70,11 @@ class WebsiteIndex(GlobalSecondaryIndex[Any]):
 
 
 class Webhook(BaseTable):
-    """An HTTPS endpoint staff registered for some event types of one website."""
+    """An HTTPS endpoint staff registered for some event types of one website.
+
+    One more item per website, ``count#<website>`` (``webhook_count`` only), counts its
+    webhooks: registering adds one under the cap and removing takes one, each in the
+    webhook's own transaction, so concurrent registrations never pass the cap."""
 
     TABLE_SUFFIX = "webhooks"
 
@@ -90,6 +94,7 @@ class Webhook(BaseTable):
     created_by = UnicodeAttribute()
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
+    webhook_count = NumberAttribute(null=True)  # the website's webhooks (its count item only)
 
     by_website = WebsiteIndex()
 

@@ -8,7 +8,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.events.models import LifecycleEvent, Webhook, WebhookDelivery
 from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
 from chalicelib.kernel.dynamo import error_code, translated
-from chalicelib.kernel.transactions import Step
+from chalicelib.kernel.transactions import Cancelled, Step, run
 
 DELIVERY_KEYS = frozenset({"webhook_id", "event_id"})
 WEBHOOK_KEYS = frozenset({"webhook_id", "website", "created_at"})
@@ -34,9 +34,30 @@ def get_webhook(webhook_id: str) -> Webhook | None:
         return None
 
 
+def _count(website: str) -> Webhook:
+    return Webhook(f"count#{website}")
+
+
 @translated
-def save_webhook(webhook: Webhook) -> None:
-    webhook.save(condition=Webhook.webhook_id.does_not_exist())
+def save_webhook(webhook: Webhook, cap: int) -> bool:
+    """The webhook and its website's count, in one transaction; False at the cap."""
+    under = Webhook.webhook_count.does_not_exist() | (Webhook.webhook_count < cap)
+    steps: list[tuple[str, Step]] = [
+        (
+            "count",
+            lambda tx: tx.update(
+                _count(webhook.website), actions=[Webhook.webhook_count.add(1)], condition=under
+            ),
+        ),
+        ("webhook", lambda tx: tx.save(webhook, condition=Webhook.webhook_id.does_not_exist())),
+    ]
+    try:
+        run(steps)
+    except Cancelled as e:
+        if "count" in e.failed:
+            return False
+        raise
+    return True
 
 
 @translated
@@ -52,8 +73,17 @@ def update_webhook(webhook: Webhook, actions: list[Action]) -> bool:
 
 
 @translated
-def delete_webhook(webhook_id: str) -> None:
-    Webhook(webhook_id).delete()
+def delete_webhook(webhook: Webhook) -> None:
+    """The webhook and one off its website's count; nothing when it is already gone."""
+    steps: list[tuple[str, Step]] = [
+        ("webhook", lambda tx: tx.delete(Webhook(webhook.webhook_id), condition=Webhook.webhook_id.exists())),
+        ("count", lambda tx: tx.update(_count(webhook.website), actions=[Webhook.webhook_count.add(-1)])),
+    ]
+    try:
+        run(steps)
+    except Cancelled as e:
+        if e.failed != {"webhook"}:
+            raise
 
 
 @translated

@@ -39,8 +39,6 @@ def register(c: Container, data: WebhookIn, actor: str) -> dict[str, Any]:
     """A new webhook; its signing secret is in this answer and never again."""
     s, now = c.settings, int(c.clock.now())
     url = _checked_url(c, data.url)
-    if len(store.all_webhooks(s.WEBSITE_ID)) >= MAX_WEBHOOKS:
-        raise LimitReached(f"A website has at most {MAX_WEBHOOKS} webhooks.")
     webhook_id = f"whk_{secrets.token_hex(12)}"
     secret = sealing.new_secret()
     webhook = Webhook(
@@ -55,7 +53,8 @@ def register(c: Container, data: WebhookIn, actor: str) -> dict[str, Any]:
         created_at=now,
         updated_at=now,
     )
-    store.save_webhook(webhook)
+    if not store.save_webhook(webhook, MAX_WEBHOOKS):
+        raise LimitReached(f"A website has at most {MAX_WEBHOOKS} webhooks.")
     metric("WebhooksRegistered")
     return {**view(webhook), "secret": secret}
 
@@ -99,7 +98,7 @@ def change(c: Container, webhook_id: str, data: WebhookPatch) -> dict[str, Any]:
 
 
 def remove(c: Container, webhook_id: str) -> None:
-    store.delete_webhook(get(c, webhook_id).webhook_id)
+    store.delete_webhook(get(c, webhook_id))
 
 
 def deliveries(c: Container, webhook_id: str, cursor: str | None) -> dict[str, Any]:

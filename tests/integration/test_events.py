@@ -409,6 +409,27 @@ def test_a_delivery_never_connects_to_a_name_that_now_resolves_to_a_private_addr
     assert refused.status_code == 422
 
 
+def test_at_most_20_webhooks_even_when_25_are_registered_at_once_and_a_removal_frees_a_slot(
+    api: Api, configure: Callable[..., Container]
+) -> None:
+    from devtools.probes import at_once
+
+    container = configure(**LOCAL)
+    for i in range(15):
+        register(api, container, f"http://127.0.0.1:9/hook-{i}")
+    body = {"url": "http://127.0.0.1:9/late", "event_types": ["*"]}
+    answers = at_once(lambda _: staff(api, container, "POST", "/admin/webhooks", body), 25)
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] * 5 + [409] * 20, codes
+    assert {a.json_body["error"]["code"] for a in answers if a.status_code == 409} == {"limit_reached"}
+    listed = staff(api, container, "GET", "/admin/webhooks").json_body["webhooks"]
+    assert len(listed) == 20
+    assert staff(api, container, "DELETE", f"/admin/webhooks/{listed[0]['id']}").status_code in (200, 204)
+    assert staff(api, container, "DELETE", f"/admin/webhooks/{listed[0]['id']}").status_code == 404
+    assert staff(api, container, "POST", "/admin/webhooks", body).status_code == 201
+    assert staff(api, container, "POST", "/admin/webhooks", body).status_code == 409
+
+
 def test_event_types_are_checked_and_unknown_ones_refused(api: Api, container: Container) -> None:
     answer = staff(
         api,
