@@ -65,6 +65,7 @@ class Result:
     aws_seconds: list[float] = field(default_factory=list)  # inside AWS calls (botocore + moto), per run
     # items DynamoDB read per call (see ``Call.read``), per measured run that made ``calls``
     read_runs: list[tuple[int, ...]] = field(default_factory=list)
+    runs: list[tuple[Call, ...]] = field(default_factory=list)  # every measured run's calls
 
     def items_read(self) -> list[tuple[int, int]]:
         """Per DynamoDB call of ``calls``: the fewest and most items it read across runs."""

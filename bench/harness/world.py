@@ -280,6 +280,7 @@ class World:
                 ops = Counter(hasher.ops)
         common = Counter(seen).most_common(1)[0][0]
         result = Result(key, name, common, len(set(seen)), latencies, in_argon2, ops, note, in_aws)
+        result.runs = seen
         result.read_runs = [
             tuple(c.read for c in run if c.service == "dynamodb") for run in seen if run == common
         ]

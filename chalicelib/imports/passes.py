@@ -34,7 +34,10 @@ from chalicelib.kernel.transactions import Step
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
-GROUP_ROWS = 32  # rows read together (one BatchGetItem) and written in one or more transactions
+#: rows read together (one BatchGetItem of claims, one of tombstones: at most 100 keys each)
+#: and written in transactions of up to MAX_ITEMS items (a created row is ~11 items with its
+#: search keys, address and event: bigger groups fill the transactions better)
+GROUP_ROWS = 96
 CHECK_GROUP_ROWS = 100  # a dry run or a validation writes no row: bigger groups, fewer calls
 MAX_ITEMS = 98  # per transaction (DynamoDB takes 100): the results item and the progress
 UPDATABLE = ("active", "inactive", "blocked", "invited", "pending")

@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib.events.models import LifecycleEvent
 from chalicelib.identity import get_customer, references
+from chalicelib.imports import passes
 from chalicelib.kernel.bootstrap import Container
 from chalicelib.privacy import store as privacy_store
 from tests.integration.conftest import Api, staff_headers
@@ -53,6 +54,7 @@ def test_an_import_reads_tombstones_and_takes_references_per_group_not_per_row(
         api.client.http.post(f"/admin/customers/{first['customer_id']}/anonymize", headers=staff).status_code
         == 200
     )
+    monkeypatch.setattr(passes, "GROUP_ROWS", 32)  # two groups
     counter_writes: list[int] = []
     tombstone_reads: list[int] = []
     advance, tombstones = references._advance, privacy_store.tombstones
