@@ -239,7 +239,7 @@ def sections(result: Imports) -> list[Section]:
             "Calls cover the request and the worker: the dry run reads the email claims and the "
             "GDPR tombstones in one BatchGetItem each per 100 rows and writes each group's results "
             "with its progress (one TransactWriteItems); the commit validates first (on_error=stop: "
-            "a tombstone BatchGetItem and one transaction per 100 rows), then per group of 96 rows "
+            "one transaction per 100 rows, no read), then per group of 96 rows "
             "reads the claims and the tombstones (a BatchGetItem each), takes the group's "
             "references (one UpdateItem) and writes its customers, claims, search keys, addresses, "
             "activity and events in transactions of up to 98 items (a created row is about 11).",

@@ -133,7 +133,8 @@ class Group:
             ]
             owners = identity.enrolment.customers(updates) if updates else {}
         unclaimed = [row.email for row in valid if identity.login_key(self.c, row.email) not in found]
-        erased = privacy.erased_among(self.c, unclaimed)
+        # validation records errors only; an erased address is a skip, found when working
+        erased = privacy.erased_among(self.c, unclaimed) if self.mode != "validate" else set()
         new = sum(1 for email in unclaimed if email not in erased)
         self.references = identity.enrolment.references(self.c, new) if self.mode == "commit" and new else []
         self.references.reverse()  # popped in order
