@@ -242,7 +242,7 @@ def sections(result: Imports) -> list[Section]:
             "one transaction per 100 rows, no read), then per group of 96 rows "
             "reads the claims and the tombstones (a BatchGetItem each), takes the group's "
             "references (one UpdateItem) and writes its customers, claims, search keys, addresses, "
-            "activity and events in transactions of up to 98 items (a created row is about 11).",
+            "activity and events in transactions of up to 98 items (a created row is about 15).",
             "Times are on moto in process (each request atomic); DynamoDB answers a transaction "
             "in tens of ms.",
         ]

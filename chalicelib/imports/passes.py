@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
 
 #: rows read together (one BatchGetItem of claims, one of tombstones: at most 100 keys each)
-#: and written in transactions of up to MAX_ITEMS items (a created row is ~11 items with its
+#: and written in transactions of up to MAX_ITEMS items (a created row is ~15 items with its
 #: search keys, address and event: bigger groups fill the transactions better)
 GROUP_ROWS = 96
 CHECK_GROUP_ROWS = 100  # a dry run or a validation writes no row: bigger groups, fewer calls
