@@ -342,20 +342,25 @@ def _alarms(stage: Stage, consumer: Function | None) -> dict[str, Any]:
             ComparisonOperator="GreaterThanThreshold",
         )
     if consumer is not None:
-        resources["OutboxStreamAgeAlarm"] = _alarm(
-            stage,
-            "outbox-stream-behind",
-            "The outbox stream's oldest unprocessed record is over 5 minutes old.",
-            Namespace="AWS/Lambda",
-            MetricName="IteratorAge",
-            Dimensions=[{"Name": "FunctionName", "Value": {"Ref": consumer.logical_id}}],
-            Statistic="Maximum",
-            Period=300,
-            EvaluationPeriods=1,
-            Threshold=300_000,
-            ComparisonOperator="GreaterThanThreshold",
-        )
+        resources["OutboxStreamAgeAlarm"] = _stream_age_alarm(stage, "outbox", consumer.logical_id)
     return resources
+
+
+def _stream_age_alarm(stage: Stage, stream: str, function_id: str) -> dict[str, Any]:
+    """The stream's consumer is over 5 minutes behind (a stuck batch, a failing Lambda)."""
+    return _alarm(
+        stage,
+        f"{stream}-stream-behind",
+        f"The {stream} stream's oldest unprocessed record is over 5 minutes old.",
+        Namespace="AWS/Lambda",
+        MetricName="IteratorAge",
+        Dimensions=[{"Name": "FunctionName", "Value": {"Ref": function_id}}],
+        Statistic="Maximum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=300_000,
+        ComparisonOperator="GreaterThanThreshold",
+    )
 
 
 def _functions(stage: Stage) -> dict[str, Any]:
@@ -415,19 +420,8 @@ def merge_template(stage: Stage) -> dict[str, Any]:
         if function.key == STREAM_CONSUMER:
             consumer = function
         if function.key in RETRY_UNTIL_EXPIRY:  # a stuck batch holds every event behind it
-            resources[f"{table.logical_id}StreamAgeAlarm"] = _alarm(
-                stage,
-                f"{table.model.TABLE_SUFFIX}-stream-behind",
-                f"The {table.model.TABLE_SUFFIX} stream's oldest unprocessed record is over 5 minutes old.",
-                Namespace="AWS/Lambda",
-                MetricName="IteratorAge",
-                Dimensions=[{"Name": "FunctionName", "Value": {"Ref": function.logical_id}}],
-                Statistic="Maximum",
-                Period=300,
-                EvaluationPeriods=1,
-                Threshold=300_000,
-                ComparisonOperator="GreaterThanThreshold",
-            )
+            alarm = _stream_age_alarm(stage, str(table.model.TABLE_SUFFIX), function.logical_id)
+            resources[f"{table.logical_id}StreamAgeAlarm"] = alarm
     has_api = any(f.logical_id == API_HANDLER for f in stage.functions)
     if has_api:
         resources["RestAPI"] = _rest_api(stage)
