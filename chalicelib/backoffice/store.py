@@ -9,7 +9,7 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.backoffice.models import Note
 from chalicelib.identity import Customer, SearchEntry
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode, seal
+from chalicelib.kernel.cursors import Seal, decode, one_page, seal
 from chalicelib.kernel.dynamo import translated
 
 if TYPE_CHECKING:
@@ -32,9 +32,7 @@ def notes_page(
         page_size=limit,
         last_evaluated_key=decode(cursor, NOTE_KEYS, sealed),
     )
-    with cursor_checked(cursor):
-        raw = next(query.page_iter)
-    return [Note.from_raw_data(i) for i in raw.get("Items", [])], encode(raw.get("LastEvaluatedKey"), sealed)
+    return one_page(Note, query, cursor, sealed)
 
 
 @translated
@@ -62,10 +60,7 @@ def search_page(
         page_size=limit,
         last_evaluated_key=decode(cursor, SEARCH_KEYS, sealed),
     )
-    with cursor_checked(cursor):
-        raw = next(query.page_iter)
-    items = [SearchEntry.from_raw_data(i) for i in raw.get("Items", [])]
-    return items, encode(raw.get("LastEvaluatedKey"), sealed)
+    return one_page(SearchEntry, query, cursor, sealed)
 
 
 @translated
@@ -102,10 +97,7 @@ def listing_page(
         page_size=limit,
         last_evaluated_key=decode(cursor, keys, sealed),
     )
-    with cursor_checked(cursor):
-        raw = next(query.page_iter)
-    items = [Customer.from_raw_data(i) for i in raw.get("Items", [])]
-    return items, encode(raw.get("LastEvaluatedKey"), sealed)
+    return one_page(Customer, query, cursor, sealed)
 
 
 def backfill_seal(c: Container) -> Seal:

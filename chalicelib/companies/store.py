@@ -15,7 +15,7 @@ from pynamodb.transactions import TransactGet
 
 from chalicelib.checkout import Document
 from chalicelib.companies.models import COMPANY_SK, LOOKUP_SK, CompanyItem, company_pk
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, decode, one_page
 from chalicelib.kernel.dynamo import translated
 from chalicelib.kernel.transactions import Step
 
@@ -92,7 +92,7 @@ def partition_page(
         page_size=limit,
         last_evaluated_key=decode(cursor, PAGE_KEYS, sealed),
     )
-    return _one_page(CompanyItem, query, cursor, sealed)
+    return one_page(CompanyItem, query, cursor, sealed)
 
 
 @translated
@@ -108,7 +108,7 @@ def pending_page(
         page_size=limit,
         last_evaluated_key=decode(cursor, PENDING_KEYS, sealed),
     )
-    return _one_page(CompanyItem, query, cursor, sealed)
+    return one_page(CompanyItem, query, cursor, sealed)
 
 
 @translated
@@ -134,18 +134,7 @@ def documents_page(
         page_size=limit,
         last_evaluated_key=decode(cursor, DOCUMENT_KEYS, sealed),
     )
-    return _one_page(Document, query, cursor, sealed)
-
-
-M = TypeVar("M", CompanyItem, Document)
-
-
-def _one_page(model: type[M], query: Any, cursor: str | None, sealed: Seal) -> tuple[list[M], str | None]:
-    """Exactly one ``Query`` call (never more items read than its ``Limit``) and its cursor."""
-    with cursor_checked(cursor):
-        raw = next(query.page_iter)
-    items = [model.from_raw_data(item) for item in raw.get("Items", [])]
-    return items, encode(raw.get("LastEvaluatedKey"), sealed)
+    return one_page(Document, query, cursor, sealed)
 
 
 # -- steps ---------------------------------------------------------------------------------

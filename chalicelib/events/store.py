@@ -6,7 +6,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.events.models import LifecycleEvent, Webhook, WebhookDelivery
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, decode, listed_page
 from chalicelib.kernel.dynamo import error_code, translated
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
@@ -92,9 +92,7 @@ def webhooks_of(
 ) -> tuple[list[Webhook], str | None]:
     start = decode(cursor, WEBHOOK_KEYS, sealed)
     query = Webhook.by_website.query(website, limit=limit, last_evaluated_key=start)
-    with cursor_checked(cursor):
-        items = list(query)
-    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+    return listed_page(query, cursor, limit, sealed)
 
 
 @translated
@@ -167,9 +165,7 @@ def deliveries_of(
     """One page of a webhook's deliveries, newest event first."""
     start = decode(cursor, DELIVERY_KEYS, sealed)
     query = WebhookDelivery.query(webhook_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
-    with cursor_checked(cursor):
-        items = list(query)
-    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+    return listed_page(query, cursor, limit, sealed)
 
 
 @translated

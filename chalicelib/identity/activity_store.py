@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.identity.models import Activity
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, decode, listed_page
 from chalicelib.kernel.dynamo import translated
 
 ACTIVITY_KEYS = frozenset({"customer_id", "at"})
@@ -16,9 +16,7 @@ def activity_page(
     """One page of a customer's activity, newest first."""
     start = decode(cursor, ACTIVITY_KEYS, sealed)
     query = Activity.query(customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
-    with cursor_checked(cursor):
-        items = list(query)
-    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+    return listed_page(query, cursor, limit, sealed)
 
 
 @translated

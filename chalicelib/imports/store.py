@@ -13,7 +13,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.imports.models import ImportItem
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, decode, listed_page
 from chalicelib.kernel.dynamo import error_code, take_lease, translated
 from chalicelib.kernel.models import IdempotencyRecord
 from chalicelib.kernel.transactions import Cancelled, Step, run
@@ -142,9 +142,7 @@ def results_page(
 ) -> tuple[list[ImportItem], str | None]:
     start = decode(cursor, RESULT_KEYS, sealed)
     query = ImportItem.query(import_id, ImportItem.seq > 0, limit=limit, last_evaluated_key=start)
-    with cursor_checked(cursor):
-        items = list(query)
-    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+    return listed_page(query, cursor, limit, sealed)
 
 
 def all_results(import_id: str) -> Iterator[ImportItem]:

@@ -9,7 +9,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.identity import IdempotentReplay
 from chalicelib.invitations.models import Invitation, InvitationJob
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, decode, listed_page
 from chalicelib.kernel.dynamo import error_code, take_lease, translated
 from chalicelib.kernel.models import IdempotencyRecord
 from chalicelib.kernel.transactions import Cancelled, Step, run
@@ -68,9 +68,7 @@ def rows_page(
 ) -> tuple[list[InvitationJob], str | None]:
     start = decode(cursor, ROW_KEYS, sealed)
     query = InvitationJob.query(job_id, InvitationJob.row > 0, limit=limit, last_evaluated_key=start)
-    with cursor_checked(cursor):
-        rows = list(query)
-    return rows, encode(query.last_evaluated_key, sealed) if len(rows) == limit else None
+    return listed_page(query, cursor, limit, sealed)
 
 
 def row_done_steps(
@@ -161,6 +159,4 @@ def pending(
     query = Invitation.pending_index.query(
         namespace, scan_index_forward=False, limit=limit, last_evaluated_key=start
     )
-    with cursor_checked(cursor):
-        items = list(query)
-    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None
+    return listed_page(query, cursor, limit, sealed)

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pynamodb.exceptions import QueryError
 
@@ -24,6 +24,9 @@ from chalicelib.kernel.errors import BadRequest
 
 if TYPE_CHECKING:
     from chalicelib.kernel.bootstrap import Container
+    from chalicelib.kernel.models import BaseTable
+
+M = TypeVar("M", bound="BaseTable")
 
 MAX_CURSOR = 2048
 TAG_BYTES = 16
@@ -103,3 +106,20 @@ def cursor_checked(cursor: str | None) -> Iterator[None]:
         if cursor and e.cause_response_code == "ValidationException":
             raise BadRequest("The cursor is not valid.") from e
         raise
+
+
+def one_page(model: type[M], query: Any, cursor: str | None, sealed: Seal) -> tuple[list[M], str | None]:
+    """Exactly one ``Query`` call (never more items read than its ``Limit``: build ``query``
+    with ``page_size`` too) and the sealed cursor of what follows."""
+    with cursor_checked(cursor):
+        raw = next(query.page_iter)
+    items = [model.from_raw_data(item) for item in raw.get("Items", [])]
+    return items, encode(raw.get("LastEvaluatedKey"), sealed)
+
+
+def listed_page(query: Any, cursor: str | None, limit: int, sealed: Seal) -> tuple[list[Any], str | None]:
+    """The items of ``query`` (built with ``limit``), and a sealed cursor when the page is
+    full (the next page may be empty)."""
+    with cursor_checked(cursor):
+        items = list(query)
+    return items, encode(query.last_evaluated_key, sealed) if len(items) == limit else None

@@ -7,7 +7,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.checkout import Document
-from chalicelib.kernel.cursors import Seal, cursor_checked, decode, encode
+from chalicelib.kernel.cursors import Seal, decode, encode, one_page
 from chalicelib.kernel.dynamo import translated
 
 DATE_KEYS = frozenset({"customer_id", "document_id", "date_key"})
@@ -50,10 +50,7 @@ def page(
         page_size=limit,
         last_evaluated_key=decode(cursor, keys, sealed),
     )
-    with cursor_checked(cursor):
-        raw = next(query.page_iter)  # exactly one Query: never more items read than ``limit``
-    items = [Document.from_raw_data(item) for item in raw.get("Items", [])]
-    return items, encode(raw.get("LastEvaluatedKey"), sealed)
+    return one_page(Document, query, cursor, sealed)  # exactly one Query: at most ``limit`` items read
 
 
 @translated
