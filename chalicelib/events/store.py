@@ -7,7 +7,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.events.models import LifecycleEvent, Webhook, WebhookDelivery
 from chalicelib.kernel.cursors import Seal, decode, listed_page
-from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.dynamo import error_code, take_lease, translated
 from chalicelib.kernel.transactions import Cancelled, Step, run
 
 DELIVERY_KEYS = frozenset({"webhook_id", "event_id"})
@@ -117,19 +117,9 @@ def create_delivery(delivery: WebhookDelivery) -> bool:
 def claim(webhook_id: str, event_id: str, now: int, lease_until: int) -> WebhookDelivery | None:
     """Lease a pending delivery for one attempt; None when it is not ours to send."""
     delivery = WebhookDelivery(webhook_id, event_id)
-    condition = (WebhookDelivery.status == "pending") & (
-        WebhookDelivery.lease_until.does_not_exist() | (WebhookDelivery.lease_until < now)
-    )
-    try:
-        delivery.update(
-            actions=[WebhookDelivery.lease_until.set(lease_until), WebhookDelivery.attempts.add(1)],
-            condition=condition,
-        )
-    except UpdateError as e:
-        if _conditional_failed(e):
-            return None
-        raise
-    return delivery
+    pending, attempt = WebhookDelivery.status == "pending", [WebhookDelivery.attempts.add(1)]
+    taken = take_lease(delivery, WebhookDelivery.lease_until, now, lease_until, pending, also=attempt)
+    return delivery if taken else None
 
 
 @translated

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -106,14 +106,17 @@ def update_or_current(
     return model.from_raw_data(answer["Attributes"]), None
 
 
-def take_lease(item: Model, lease: Any, now: int, until: int, condition: Condition) -> bool:
-    """Hold ``item`` until ``until`` for one worker run: one conditional ``UpdateItem`` that
-    sets ``lease`` (a number attribute) when ``condition`` holds and nobody holds the item
-    (``lease`` absent or past). False when the condition fails or another run holds it.
-    Call it inside a ``@translated`` function."""
+def take_lease(
+    item: Model, lease: Any, now: int, until: int, condition: Condition, also: Sequence[Action] = ()
+) -> bool:
+    """Hold ``item`` until ``until`` for one worker run or one attempt: one conditional
+    ``UpdateItem`` that sets ``lease`` (a number attribute), with ``also`` (e.g. an attempt
+    count), when ``condition`` holds and nobody holds the item (``lease`` absent or past).
+    False when the condition fails or another holds it. Call it inside a ``@translated``
+    function."""
     free = lease.does_not_exist() | (lease < now)
     try:
-        item.update(actions=[lease.set(until)], condition=condition & free)
+        item.update(actions=[lease.set(until), *also], condition=condition & free)
     except UpdateError as e:
         if error_code(e) == "ConditionalCheckFailedException":
             return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from chalicelib.kernel.dynamo import error_code, translated
+from chalicelib.kernel.dynamo import error_code, take_lease, translated
 from chalicelib.kernel.transactions import Step
 from chalicelib.mail.models import OutboxMessage
 
@@ -14,19 +14,9 @@ from chalicelib.mail.models import OutboxMessage
 def claim(message_id: str, now: int, lease_until: int) -> OutboxMessage | None:
     """Take a lease on a pending message; None when it is not ours to send."""
     message = OutboxMessage(message_id)
-    condition = (OutboxMessage.status == "pending") & (
-        OutboxMessage.lease_until.does_not_exist() | (OutboxMessage.lease_until < now)
-    )
-    try:
-        message.update(
-            actions=[OutboxMessage.lease_until.set(lease_until), OutboxMessage.attempts.add(1)],
-            condition=condition,
-        )
-    except UpdateError as e:
-        if error_code(e) == "ConditionalCheckFailedException":
-            return None
-        raise
-    return message
+    pending, attempt = OutboxMessage.status == "pending", [OutboxMessage.attempts.add(1)]
+    taken = take_lease(message, OutboxMessage.lease_until, now, lease_until, pending, also=attempt)
+    return message if taken else None
 
 
 def _sent(now: int, ses_message_id: str | None) -> list[Action]:
