@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import requests
 
+from devtools.local_setup import local_environ
 from devtools.mailbox import Mail
 from tests.support import STRONG_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
 
 MAIL_TIMEOUT = 10  # seconds to wait for an email (inline sending takes well under one)
 JOB_TIMEOUT = 30  # seconds for a bulk invitation job (run_local's worker wakes every 5 s)
@@ -37,6 +44,21 @@ class LocalService:
     staff_key: str
     storefront_key: str
     run_record: str = ""  # where it recorded its ports (``devtools.local_run``)
+
+    def cli(self, *args: str) -> str:
+        """``python -m chalicelib.cli --stage local ...`` against this service's moto server."""
+        aws_port = int(self.aws_url.rsplit(":", 1)[1])
+        done = subprocess.run(
+            [sys.executable, "-m", "chalicelib.cli", "--stage", "local", *args],
+            cwd=ROOT,
+            env=local_environ(dict(os.environ), aws_port),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
 
 class Mailbox:

@@ -4,45 +4,23 @@ find at once, edit, notes, address book, documents, a reset link by email, the b
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from devtools.local_setup import local_environ
 from tests.e2e.helpers import Api, LocalService, document, new_address, token_from
 from tests.support import STRONG_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cli(service: LocalService, *args: str) -> str:
-    aws_port = int(service.aws_url.rsplit(":", 1)[1])
-    done = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", "--stage", "local", *args],
-        cwd=ROOT,
-        env=local_environ(dict(os.environ), aws_port),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
 
 def test_a_key_made_with_some_scopes_opens_only_their_routes(api: Api, local_service: LocalService) -> None:
     made = json.loads(
-        _cli(local_service, "staff-keys", "create", "--name", "erp-sync", "--scope", "customers:read")
+        local_service.cli("staff-keys", "create", "--name", "erp-sync", "--scope", "customers:read")
     )
     assert made["scopes"] == ["customers:read"]
-    assert "customers:read" in _cli(local_service, "staff-keys", "list")
+    assert "customers:read" in local_service.cli("staff-keys", "list")
     reader = made["secret"]
     assert api.call("GET", "/admin/customers?limit=1", token=reader).status_code == 200
     refused = api.call("POST", "/admin/customers", {"email": new_address("x"), "name": "X"}, token=reader)
@@ -100,5 +78,5 @@ def test_staff_create_find_edit_note_address_documents_and_reset(
 
 
 def test_the_backfill_command_runs_with_its_progress_bar(local_service: LocalService) -> None:
-    report = json.loads(_cli(local_service, "backfill-references").strip().splitlines()[-1])
+    report = json.loads(local_service.cli("backfill-references").strip().splitlines()[-1])
     assert report["assigned"] == 0 and report["read"] >= 0
