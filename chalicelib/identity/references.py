@@ -58,7 +58,8 @@ class Block:
 def take(c: Container, n: int) -> list[str]:
     """``n`` new references, at most one counter ``UpdateItem``."""
     s = c.settings
-    block = c.state.setdefault(f"references:{s.REFERENCE_PREFIX}", Block())
+    name = f"references:{s.REFERENCE_PREFIX}"
+    block = c.state.get(name) or c.state.setdefault(name, Block())  # one Block per container
     numbers = block.take(s.REFERENCE_PREFIX, s.REFERENCE_STEP_MAX, n)
     if numbers and numbers[-1] > MAX_NUMBER:
         raise SettingsError(f"The references of prefix {s.REFERENCE_PREFIX} are used up: choose another.")
